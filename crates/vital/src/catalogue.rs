@@ -1,0 +1,777 @@
+//! The catalogue: `vital.toml` (SPEC §1).
+//!
+//! Parsing is strict: unknown keys, wrong types, unknown tiers, malformed failure
+//! modes and duplicate entries are errors that point at `file:line:col` and say what
+//! to write instead. All problems of a catalogue are reported together.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::{Error, ErrorKind, Location, Problem, Result};
+use crate::text::{closest, line_col};
+
+/// The name of the catalogue file at the workspace root.
+pub const FILE_NAME: &str = "vital.toml";
+
+/// How much a function matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Failure is data loss or a security breach: everything must be tested.
+    Critical,
+    /// Failure degrades the product.
+    Essential,
+    /// Failure is a nuisance.
+    Optional,
+}
+
+impl Tier {
+    /// All tiers, most important first.
+    pub const ALL: [Tier; 3] = [Tier::Critical, Tier::Essential, Tier::Optional];
+
+    /// The lowercase name used in `vital.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Critical => "critical",
+            Tier::Essential => "essential",
+            Tier::Optional => "optional",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A percentage threshold, kept in hundredths of a percent so that comparisons are
+/// exact integer arithmetic (`92.5` is `9250`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Percent(u32);
+
+impl Percent {
+    /// 100 %.
+    pub const FULL: Percent = Percent(10_000);
+
+    /// From hundredths of a percent (`0..=10_000`).
+    pub fn from_hundredths(hundredths: u32) -> Option<Percent> {
+        (hundredths <= 10_000).then_some(Percent(hundredths))
+    }
+
+    /// From a whole percentage (`0..=100`).
+    pub fn from_whole(percent: u32) -> Option<Percent> {
+        percent.checked_mul(100).and_then(Percent::from_hundredths)
+    }
+
+    /// Hundredths of a percent.
+    pub fn hundredths(self) -> u32 {
+        self.0
+    }
+
+    /// Whether `covered` of `total` reaches this threshold. Exact: no floating point.
+    /// Nothing to cover (`total == 0`) reaches every threshold.
+    pub fn is_met_by(self, covered: u64, total: u64) -> bool {
+        u128::from(covered) * 10_000 >= u128::from(self.0) * u128::from(total)
+    }
+}
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, frac) = (self.0 / 100, self.0 % 100);
+        match frac {
+            0 => write!(f, "{whole}%"),
+            f10 if f10 % 10 == 0 => write!(f, "{whole}.{}%", f10 / 10),
+            _ => write!(f, "{whole}.{frac:02}%"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Percent;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a percentage from 0 to 100")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Percent, E> {
+                u32::try_from(v).ok().and_then(Percent::from_whole).ok_or_else(|| {
+                    E::custom(format!("{v} is not a percentage: write a number from 0 to 100"))
+                })
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Percent, E> {
+                self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Percent, E> {
+                let hundredths = v * 100.0;
+                if !(0.0..=10_000.0).contains(&hundredths) || hundredths.fract().abs() > 1e-6 {
+                    return Err(E::custom(format!(
+                        "{v} is not a percentage with at most two decimals: write a number from 0 to 100"
+                    )));
+                }
+                // In range and integral after the check above: the cast is exact.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                Ok(Percent(hundredths.round() as u32))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// What a tier demands of branch coverage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BranchRule {
+    /// At least this share of branch outcomes taken.
+    Min(Percent),
+    /// `branches = "regions"`: the regions threshold stands in for branches, so a
+    /// coverage run without branch data can pass.
+    Regions,
+}
+
+impl<'de> Deserialize<'de> for BranchRule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = BranchRule;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#"a percentage from 0 to 100, or "regions""#)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<BranchRule, E> {
+                if v == "regions" {
+                    Ok(BranchRule::Regions)
+                } else {
+                    Err(E::custom(format!(
+                        r#"`branches = "{v}"` is not a rule: write a percentage from 0 to 100, or "regions""#
+                    )))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<BranchRule, E> {
+                Percent::deserialize(de::value::I64Deserializer::new(v)).map(BranchRule::Min)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<BranchRule, E> {
+                Percent::deserialize(de::value::U64Deserializer::new(v)).map(BranchRule::Min)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<BranchRule, E> {
+                Percent::deserialize(de::value::F64Deserializer::new(v)).map(BranchRule::Min)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// Whether a tier requires its declared failure modes to be tested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModesRule {
+    /// Every declared failure mode needs a passing test.
+    All,
+    /// Declared modes are reported, not required.
+    None,
+}
+
+/// The thresholds of one tier. `None` means the tier does not gate on that metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierPolicy {
+    /// Minimum line coverage.
+    pub lines: Option<Percent>,
+    /// Minimum region coverage.
+    pub regions: Option<Percent>,
+    /// What branch coverage must show.
+    pub branches: Option<BranchRule>,
+    /// Whether declared failure modes must be tested.
+    pub failure_modes: ModesRule,
+    /// Minimum share of viable mutants caught, when mutation results are given.
+    pub mutation: Option<Percent>,
+}
+
+impl TierPolicy {
+    /// The defaults of SPEC §1.
+    pub fn default_for(tier: Tier) -> TierPolicy {
+        let pct = |p| Percent::from_whole(p);
+        match tier {
+            Tier::Critical => TierPolicy {
+                lines: pct(100),
+                regions: pct(100),
+                branches: pct(100).map(BranchRule::Min),
+                failure_modes: ModesRule::All,
+                mutation: pct(100),
+            },
+            Tier::Essential => TierPolicy {
+                lines: pct(95),
+                regions: pct(90),
+                branches: pct(90).map(BranchRule::Min),
+                failure_modes: ModesRule::All,
+                mutation: pct(90),
+            },
+            Tier::Optional => TierPolicy {
+                lines: pct(80),
+                regions: None,
+                branches: None,
+                failure_modes: ModesRule::None,
+                mutation: None,
+            },
+        }
+    }
+}
+
+/// The thresholds of every tier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tiers {
+    policies: [TierPolicy; 3],
+}
+
+impl Tiers {
+    /// The policy of `tier`.
+    pub fn policy(&self, tier: Tier) -> &TierPolicy {
+        &self.policies[tier as usize]
+    }
+}
+
+impl Default for Tiers {
+    fn default() -> Self {
+        Tiers { policies: Tier::ALL.map(TierPolicy::default_for) }
+    }
+}
+
+/// Naming conventions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conventions {
+    /// Templates of failure-mode test names, with `{fn}`, `{type}` and `{mode}`.
+    pub failure_test: Vec<String>,
+}
+
+impl Default for Conventions {
+    fn default() -> Self {
+        Conventions { failure_test: vec!["{fn}_{mode}".into(), "{type}_{fn}_{mode}".into()] }
+    }
+}
+
+/// One `[[vital]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The function's path as written by the user.
+    pub function: String,
+    /// Byte range of the `function` value in the catalogue text.
+    pub function_span: Range<usize>,
+    /// Its tier.
+    pub tier: Tier,
+    /// Why it is vital; shown in reports.
+    pub reason: Option<String>,
+    /// Declared failure modes, in the order written.
+    pub failure_modes: Vec<String>,
+    /// Explicit tests per failure mode.
+    pub tests: BTreeMap<String, String>,
+}
+
+/// A parsed, validated `vital.toml`.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    /// The path shown in messages.
+    pub path: PathBuf,
+    /// The file's text, for locating entries.
+    pub text: String,
+    /// Thresholds per tier.
+    pub tiers: Tiers,
+    /// Naming conventions.
+    pub conventions: Conventions,
+    /// The vital functions, in file order.
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalogue {
+    #[serde(default)]
+    tiers: RawTiers,
+    #[serde(default)]
+    conventions: RawConventions,
+    #[serde(default)]
+    vital: Vec<RawEntry>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTiers {
+    critical: Option<RawTier>,
+    essential: Option<RawTier>,
+    optional: Option<RawTier>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    lines: Option<Percent>,
+    regions: Option<Percent>,
+    branches: Option<BranchRule>,
+    failure_modes: Option<ModesRule>,
+    mutation: Option<Percent>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConventions {
+    failure_test: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    function: Spanned<String>,
+    tier: Tier,
+    reason: Option<String>,
+    #[serde(default)]
+    failure_modes: Vec<Spanned<String>>,
+    #[serde(default)]
+    tests: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+impl Catalogue {
+    /// Reads and parses the catalogue at `path`; `display` is how the path is shown.
+    pub fn load(path: &Path, display: &Path) -> Result<Catalogue> {
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            let error = Error::io(ErrorKind::Catalogue, display, &err);
+            if err.kind() == std::io::ErrorKind::NotFound {
+                error.with_help(format!(
+                    "create `{FILE_NAME}` at the workspace root, or pass `--catalogue PATH`; \
+                     a minimal entry is:\n[[vital]]\nfunction = \"my_crate::module::function\"\ntier = \"critical\""
+                ))
+            } else {
+                error
+            }
+        })?;
+        Catalogue::parse(display, &text)
+    }
+
+    /// Parses catalogue text; `path` is how the file is shown in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Catalogue> {
+        let problem_at = |span: Range<usize>, message: String, help: Option<String>| {
+            let (line, column) = line_col(text, span.start);
+            Problem { location: Some(Location::at(path, line, column)), message, help }
+        };
+        let raw: RawCatalogue = toml::from_str(text).map_err(|err| {
+            let span = err.span().unwrap_or(0..0);
+            let message = err.message().trim_end().to_string();
+            let help = help_for_toml_message(&message);
+            Error::from_problems(ErrorKind::Catalogue, vec![problem_at(span, message, help)])
+        })?;
+
+        let mut problems = Vec::new();
+        let mut tiers = Tiers::default();
+        for (tier, raw_tier) in [
+            (Tier::Critical, raw.tiers.critical),
+            (Tier::Essential, raw.tiers.essential),
+            (Tier::Optional, raw.tiers.optional),
+        ] {
+            if let Some(raw_tier) = raw_tier {
+                let default = TierPolicy::default_for(tier);
+                tiers.policies[tier as usize] = TierPolicy {
+                    lines: raw_tier.lines.or(default.lines),
+                    regions: raw_tier.regions.or(default.regions),
+                    branches: raw_tier.branches.or(default.branches),
+                    failure_modes: raw_tier.failure_modes.unwrap_or(default.failure_modes),
+                    mutation: raw_tier.mutation.or(default.mutation),
+                };
+            }
+        }
+
+        let mut conventions = Conventions::default();
+        if let Some(templates) = raw.conventions.failure_test {
+            if templates.is_empty() {
+                problems.push(problem_at(
+                    0..0,
+                    "`[conventions] failure_test` is empty".into(),
+                    Some(
+                        r#"remove it to use the default, or write e.g. failure_test = ["{fn}_{mode}"]"#
+                            .into(),
+                    ),
+                ));
+            }
+            conventions.failure_test.clear();
+            for template in templates {
+                if let Err(message) = check_template(template.get_ref()) {
+                    problems.push(problem_at(
+                        template.span(),
+                        message,
+                        Some(r#"placeholders are {fn}, {type} and {mode}, e.g. "{fn}_{mode}""#.into()),
+                    ));
+                }
+                conventions.failure_test.push(template.into_inner());
+            }
+        }
+
+        let mut entries = Vec::with_capacity(raw.vital.len());
+        let mut first_seen: HashMap<String, Range<usize>> = HashMap::new();
+        for raw_entry in raw.vital {
+            let function_span = raw_entry.function.span();
+            let function = raw_entry.function.into_inner();
+            let normalized: String = function.chars().filter(|c| !c.is_whitespace()).collect();
+            if normalized.is_empty() {
+                problems.push(problem_at(
+                    function_span.clone(),
+                    "`function` is empty".into(),
+                    Some(
+                        r#"write the function's path, e.g. function = "my_crate::store::Store::write""#
+                            .into(),
+                    ),
+                ));
+            } else if let Some(first) = first_seen.get(&normalized) {
+                let (line, _) = line_col(text, first.start);
+                problems.push(problem_at(
+                    function_span.clone(),
+                    format!("`{function}` is listed twice"),
+                    Some(format!("merge this entry with the one at line {line}")),
+                ));
+            } else {
+                first_seen.insert(normalized, function_span.clone());
+            }
+
+            let mut failure_modes: Vec<String> = Vec::with_capacity(raw_entry.failure_modes.len());
+            for mode in raw_entry.failure_modes {
+                let span = mode.span();
+                let mode = mode.into_inner();
+                if !is_mode_name(&mode) {
+                    problems.push(problem_at(
+                        span,
+                        format!("`{mode}` is not a failure-mode name"),
+                        Some(format!(
+                            "failure modes are snake_case names, e.g. `{}`",
+                            to_snake_case(&mode)
+                                .filter(|s| is_mode_name(s))
+                                .unwrap_or_else(|| "disk_full".into())
+                        )),
+                    ));
+                } else if failure_modes.contains(&mode) {
+                    problems.push(problem_at(span, format!("failure mode `{mode}` is listed twice"), None));
+                } else {
+                    failure_modes.push(mode);
+                }
+            }
+
+            let mut tests = BTreeMap::new();
+            for (mode, test) in raw_entry.tests {
+                if !failure_modes.iter().any(|m| m == mode.get_ref()) {
+                    let help = match closest(mode.get_ref(), failure_modes.iter().map(String::as_str)) {
+                        Some(near) => {
+                            format!("did you mean `{near}`? Keys of `tests` are this entry's failure modes")
+                        }
+                        None => {
+                            format!("add `{}` to `failure_modes`, or remove it from `tests`", mode.get_ref())
+                        }
+                    };
+                    problems.push(problem_at(
+                        mode.span(),
+                        format!(
+                            "`tests` names failure mode `{}`, which this entry does not declare",
+                            mode.get_ref()
+                        ),
+                        Some(help),
+                    ));
+                }
+                if test.get_ref().trim().is_empty() {
+                    problems.push(problem_at(
+                        test.span(),
+                        format!("the test for `{}` is empty", mode.get_ref()),
+                        Some(
+                            "name the test as `cargo test` prints it, e.g. `tests::write_fails_when_full`"
+                                .into(),
+                        ),
+                    ));
+                }
+                tests.insert(mode.into_inner(), test.into_inner());
+            }
+
+            entries.push(Entry {
+                function,
+                function_span,
+                tier: raw_entry.tier,
+                reason: raw_entry.reason,
+                failure_modes,
+                tests,
+            });
+        }
+
+        if problems.is_empty() {
+            Ok(Catalogue { path: path.to_path_buf(), text: text.to_string(), tiers, conventions, entries })
+        } else {
+            Err(Error::from_problems(ErrorKind::Catalogue, problems))
+        }
+    }
+
+    /// The location of an entry's `function` value.
+    pub fn location_of(&self, entry: &Entry) -> Location {
+        let (line, column) = line_col(&self.text, entry.function_span.start);
+        Location::at(&self.path, line, column)
+    }
+}
+
+/// A failure-mode name: lowercase snake_case, starting with a letter.
+pub fn is_mode_name(mode: &str) -> bool {
+    let mut chars = mode.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !mode.ends_with('_')
+        && !mode.contains("__")
+}
+
+fn to_snake_case(s: &str) -> Option<String> {
+    let mut out = String::new();
+    for (i, c) in s.trim().chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    (!out.is_empty()).then_some(out)
+}
+
+fn check_template(template: &str) -> Result<(), String> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .map(|c| open + c)
+            .ok_or_else(|| format!("template `{template}` has an unclosed `{{`"))?;
+        let name = &rest[open + 1..close];
+        if !matches!(name, "fn" | "type" | "mode") {
+            return Err(format!("template `{template}` has an unknown placeholder `{{{name}}}`"));
+        }
+        rest = &rest[close + 1..];
+    }
+    if !template.contains("{mode}") {
+        return Err(format!("template `{template}` does not contain `{{mode}}`"));
+    }
+    Ok(())
+}
+
+/// Turns serde's "unknown field `x`, expected one of `a`, `b`" into "did you mean".
+fn help_for_toml_message(message: &str) -> Option<String> {
+    let unknown =
+        ["unknown field `", "unknown variant `"].iter().find_map(|prefix| message.strip_prefix(prefix))?;
+    let (got, rest) = unknown.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    if expected.is_empty() {
+        return None;
+    }
+    let list = expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
+    Some(match closest(got, expected.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`? (this table takes {list})"),
+        None => format!("this table takes {list}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Catalogue> {
+        Catalogue::parse(Path::new("vital.toml"), text)
+    }
+
+    fn error_of(text: &str) -> String {
+        parse(text).expect_err("catalogue should be rejected").to_string()
+    }
+
+    #[test]
+    fn a_minimal_catalogue_gets_the_default_tiers() {
+        let catalogue = parse("[[vital]]\nfunction = \"a::f\"\ntier = \"critical\"\n").unwrap();
+        assert_eq!(catalogue.entries.len(), 1);
+        assert_eq!(catalogue.entries[0].function, "a::f");
+        assert_eq!(catalogue.tiers, Tiers::default());
+        assert_eq!(catalogue.tiers.policy(Tier::Optional).regions, None);
+        assert_eq!(catalogue.conventions, Conventions::default());
+    }
+
+    #[test]
+    fn a_partial_tier_table_keeps_the_tier_defaults_for_missing_keys() {
+        let catalogue = parse("[tiers.critical]\nlines = 92.5\nbranches = \"regions\"\n").unwrap();
+        let critical = catalogue.tiers.policy(Tier::Critical);
+        assert_eq!(critical.lines, Percent::from_hundredths(9250));
+        assert_eq!(critical.regions, Percent::from_whole(100));
+        assert_eq!(critical.branches, Some(BranchRule::Regions));
+        assert_eq!(critical.failure_modes, ModesRule::All);
+    }
+
+    #[test]
+    fn the_full_spec_example_parses() {
+        let text = r#"
+[tiers.critical]
+lines = 100
+regions = 100
+branches = 100
+failure_modes = "all"
+mutation = 100
+
+[tiers.essential]
+lines = 95
+regions = 90
+branches = 90
+failure_modes = "all"
+mutation = 90
+
+[tiers.optional]
+lines = 80
+failure_modes = "none"
+
+[conventions]
+failure_test = ["{fn}_{mode}", "{type}_{fn}_{mode}"]
+
+[[vital]]
+function = "store::Store::write_atomic"
+tier = "critical"
+reason = "Every byte a user saves goes through here"
+failure_modes = ["empty", "disk_full", "permission_denied", "concurrent", "after_close"]
+tests = { disk_full = "store::tests::write_fails_when_device_is_full" }
+"#;
+        let catalogue = parse(text).unwrap();
+        let entry = &catalogue.entries[0];
+        assert_eq!(entry.tier, Tier::Critical);
+        assert_eq!(entry.failure_modes.len(), 5);
+        assert_eq!(entry.tests["disk_full"], "store::tests::write_fails_when_device_is_full");
+        assert_eq!(catalogue.location_of(entry).to_string(), "vital.toml:24:12");
+        assert_eq!(catalogue.tiers.policy(Tier::Optional).failure_modes, ModesRule::None);
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_with_its_position_and_the_nearest_key() {
+        let message = error_of("[[vital]]\nfunction = \"a::f\"\ntier = \"critical\"\nfailure_mode = []\n");
+        assert!(message.starts_with("vital.toml:4:1: unknown field `failure_mode`"), "{message}");
+        assert!(message.contains("did you mean `failure_modes`?"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_tier_is_an_error_naming_the_tiers() {
+        let message = error_of("[[vital]]\nfunction = \"a::f\"\ntier = \"critcal\"\n");
+        assert!(message.starts_with("vital.toml:3:8: unknown variant `critcal`"), "{message}");
+        assert!(message.contains("did you mean `critical`?"), "{message}");
+        let message = error_of("[tiers.important]\nlines = 50\n");
+        assert!(message.contains("unknown field `important`"), "{message}");
+    }
+
+    #[test]
+    fn a_wrong_type_is_an_error() {
+        let message = error_of("[[vital]]\nfunction = 3\ntier = \"critical\"\n");
+        assert!(message.starts_with("vital.toml:2:12: invalid type: integer `3`"), "{message}");
+        let message = error_of("[tiers.critical]\nlines = \"all\"\n");
+        assert!(message.starts_with("vital.toml:2:9:"), "{message}");
+    }
+
+    #[test]
+    fn thresholds_must_be_percentages() {
+        assert!(error_of("[tiers.critical]\nlines = 101\n").contains("101 is not a percentage"));
+        assert!(error_of("[tiers.critical]\nregions = -1\n").contains("-1 is not a percentage"));
+        assert!(error_of("[tiers.critical]\nlines = 99.999\n").contains("at most two decimals"));
+        assert!(error_of("[tiers.critical]\nbranches = \"lines\"\n").contains("is not a rule"));
+        assert!(error_of("[tiers.critical]\nfailure_modes = \"some\"\n").contains("unknown variant `some`"));
+        let catalogue = parse("[tiers.essential]\nbranches = 75\nmutation = 12.25\n").unwrap();
+        let essential = catalogue.tiers.policy(Tier::Essential);
+        assert_eq!(essential.branches, Percent::from_whole(75).map(BranchRule::Min));
+        assert_eq!(essential.mutation, Percent::from_hundredths(1225));
+    }
+
+    #[test]
+    fn a_duplicate_entry_points_at_the_first() {
+        let text = "[[vital]]\nfunction = \"a::f\"\ntier = \"critical\"\n\n[[vital]]\nfunction = \"a :: f\"\ntier = \"optional\"\n";
+        let message = error_of(text);
+        assert!(message.starts_with("vital.toml:6:12: `a :: f` is listed twice"), "{message}");
+        assert!(message.contains("merge this entry with the one at line 2"), "{message}");
+    }
+
+    #[test]
+    fn failure_modes_must_be_snake_case_unique_and_match_the_tests() {
+        let text = r#"[[vital]]
+function = "a::f"
+tier = "critical"
+failure_modes = ["DiskFull", "empty", "empty"]
+tests = { emty = "t::x", empty = " " }
+"#;
+        let error = parse(text).unwrap_err();
+        let messages: Vec<String> = error.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 4, "{messages:#?}");
+        assert!(messages[0].contains("4:18: `DiskFull` is not a failure-mode name"), "{}", messages[0]);
+        assert!(messages[0].contains("e.g. `disk_full`"), "{}", messages[0]);
+        assert!(messages[1].contains("failure mode `empty` is listed twice"));
+        let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+        assert!(has("5:11: `tests` names failure mode `emty`, which this entry does not declare"));
+        assert!(has("did you mean `empty`?"));
+        assert!(has("the test for `empty` is empty"));
+    }
+
+    #[test]
+    fn templates_must_name_the_mode_and_known_placeholders_only() {
+        assert!(
+            error_of("[conventions]\nfailure_test = [\"{fn}_fails\"]\n")
+                .contains("does not contain `{mode}`")
+        );
+        assert!(
+            error_of("[conventions]\nfailure_test = [\"{func}_{mode}\"]\n")
+                .contains("unknown placeholder `{func}`")
+        );
+        assert!(error_of("[conventions]\nfailure_test = [\"{fn_{mode}\"]\n").contains("unknown placeholder"));
+        assert!(error_of("[conventions]\nfailure_test = [\"{mode\"]\n").contains("unclosed"));
+        assert!(error_of("[conventions]\nfailure_test = []\n").contains("is empty"));
+    }
+
+    #[test]
+    fn an_empty_function_is_an_error() {
+        assert!(
+            error_of("[[vital]]\nfunction = \" \"\ntier = \"critical\"\n").contains("`function` is empty")
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_toml_is_an_error_with_position() {
+        let message = error_of("[[vital]\nfunction = \"a::f\"\n");
+        assert!(message.starts_with("vital.toml:1:"), "{message}");
+        let message = error_of("[[vital]]\nfunction = \"a::f\"\n");
+        assert!(message.contains("missing field `tier`"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_file_says_how_to_start() {
+        let error =
+            Catalogue::load(Path::new("/nonexistent/vital.toml"), Path::new("vital.toml")).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Catalogue);
+        assert!(error.to_string().contains("create `vital.toml`"), "{error}");
+    }
+
+    #[test]
+    fn percent_comparisons_are_exact() {
+        let p = Percent::from_hundredths(9250).unwrap();
+        assert!(p.is_met_by(37, 40));
+        assert!(!p.is_met_by(36, 40));
+        assert!(Percent::FULL.is_met_by(0, 0));
+        assert!(!Percent::FULL.is_met_by(u64::MAX - 1, u64::MAX));
+        assert_eq!(p.to_string(), "92.5%");
+        assert_eq!(Percent::from_hundredths(1225).unwrap().to_string(), "12.25%");
+        assert_eq!(Percent::FULL.to_string(), "100%");
+        assert_eq!(Percent::from_hundredths(10_001), None);
+    }
+
+    #[test]
+    fn mode_names() {
+        assert!(is_mode_name("disk_full"));
+        assert!(is_mode_name("io2"));
+        assert!(!is_mode_name("Disk"));
+        assert!(!is_mode_name("_x"));
+        assert!(!is_mode_name("x_"));
+        assert!(!is_mode_name("a__b"));
+        assert!(!is_mode_name(""));
+        assert_eq!(to_snake_case("DiskFull").as_deref(), Some("disk_full"));
+        assert_eq!(to_snake_case("out-of-range").as_deref(), Some("out_of_range"));
+        assert_eq!(to_snake_case("--").as_deref(), None);
+    }
+}
