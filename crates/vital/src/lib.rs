@@ -8,7 +8,10 @@
 #![forbid(unsafe_code)]
 
 pub mod catalogue;
+pub mod coverage;
 mod error;
+pub mod source;
 pub mod text;
+pub mod workspace;
 
 pub use error::{Error, ErrorKind, Location, Problem, Result};

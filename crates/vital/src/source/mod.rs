@@ -1,0 +1,343 @@
+//! The workspace's source, indexed with syn: every function with its path and span,
+//! the module tree with its `use` declarations (for resolving catalogue paths), and
+//! per file the places where coverage records may start.
+//!
+//! Everything that touches `syn` lives in [`scan`]; [`resolve`] turns catalogue paths
+//! into functions of the index.
+
+pub mod resolve;
+mod scan;
+#[cfg(test)]
+mod tests;
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use crate::coverage::Pos;
+use crate::error::Problem;
+use crate::text::LineIndex;
+use crate::workspace::{TargetKind, Workspace};
+
+pub use scan::scan_workspace;
+
+macro_rules! id_type {
+    ($($name:ident),*) => {$(
+        /// An index into the [`SourceIndex`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            /// As a `usize` index.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+            pub(crate) fn from_index(index: usize) -> Self {
+                $name(u32::try_from(index).expect("fewer than 2^32 items"))
+            }
+        }
+    )*};
+}
+id_type!(FileId, ScopeId, FnId, TypeId, ImplId, CrateId);
+
+/// A source file of the workspace.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Path relative to the workspace root, with `/` separators.
+    pub rel: String,
+    /// The text.
+    pub text: String,
+    /// Line table of `text`.
+    pub lines: LineIndex,
+    /// Where closure and async bodies start: their coverage records start there.
+    pub body_entries: Vec<Pos>,
+    /// Spans whose generated code has no syntax to check against: macro
+    /// invocations, `macro_rules!` definitions, items under attribute macros.
+    pub opaque: Vec<(Pos, Pos)>,
+}
+
+impl SourceFile {
+    /// Whether `pos` lies in an opaque span.
+    pub fn is_opaque(&self, pos: Pos) -> bool {
+        self.opaque.iter().any(|&(start, end)| start <= pos && pos <= end)
+    }
+}
+
+/// A crate of the workspace: one lib or bin target.
+#[derive(Debug, Clone)]
+pub struct CrateRoot {
+    /// The crate name as paths write it (`-` replaced by `_`).
+    pub name: String,
+    /// The package it belongs to.
+    pub package: String,
+    /// Library or binary.
+    pub kind: TargetKind,
+    /// The root module.
+    pub root_scope: ScopeId,
+}
+
+/// What a scope is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// A module, inline or in its own file (the crate root too).
+    Module,
+    /// The body of a function that declares items.
+    FnBody(FnId),
+}
+
+/// A named item of a scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    /// A module, or a function body with items.
+    Scope(ScopeId),
+    /// A function.
+    Fn(FnId),
+    /// A struct, enum, union, type alias or trait.
+    Type(TypeId),
+}
+
+/// A `use` declaration, flattened: one per imported name or glob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UseDecl {
+    /// The name it binds, `None` for a glob.
+    pub name: Option<String>,
+    /// The path imported, as written (`crate`, `self`, `super` included).
+    pub path: Vec<String>,
+    /// Whether it is a re-export (`pub use`, any visibility but private).
+    pub public: bool,
+}
+
+/// A module or a function body with items.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Its name (the crate name for a root).
+    pub name: String,
+    /// Module or function body.
+    pub kind: ScopeKind,
+    /// The enclosing scope; `None` for a crate root.
+    pub parent: Option<ScopeId>,
+    /// The crate.
+    pub krate: CrateId,
+    /// Named items, in source order.
+    pub items: Vec<(String, Item)>,
+    /// `use` declarations.
+    pub uses: Vec<UseDecl>,
+    /// Whether the scope is compiled only for tests (`#[cfg(test)]`).
+    pub test_only: bool,
+}
+
+/// What kind of type definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeKind {
+    /// `struct`.
+    Struct,
+    /// `enum`.
+    Enum,
+    /// `union`.
+    Union,
+    /// `type X = …`.
+    Alias,
+    /// `trait`.
+    Trait,
+}
+
+/// A type or trait definition.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Its name.
+    pub name: String,
+    /// Where it is defined.
+    pub scope: ScopeId,
+    /// Struct, enum, … or trait.
+    pub kind: TypeKind,
+    /// Its file.
+    pub file: FileId,
+    /// The line of its name.
+    pub line: u32,
+}
+
+/// An `impl` block.
+#[derive(Debug, Clone)]
+pub struct ImplDef {
+    /// The scope it is written in.
+    pub scope: ScopeId,
+    /// The self type's path, generics stripped (`Store`, `crate::store::Store`).
+    pub self_path: Vec<String>,
+    /// The trait's path for a trait impl.
+    pub trait_path: Option<Vec<String>>,
+}
+
+impl ImplDef {
+    /// The last segment of the self type's path.
+    pub fn self_name(&self) -> &str {
+        self.self_path.last().map_or("", String::as_str)
+    }
+
+    /// The last segment of the trait's path, for a trait impl.
+    pub fn trait_name(&self) -> Option<&str> {
+        self.trait_path.as_ref().and_then(|p| p.last()).map(String::as_str)
+    }
+}
+
+/// Who owns a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// A free function (or one nested in another function's body).
+    Free,
+    /// A method of an `impl` block.
+    Method(ImplId),
+    /// A default method of a trait.
+    TraitDefault(TypeId),
+}
+
+/// A function with a body.
+#[derive(Debug, Clone)]
+pub struct FnDef {
+    /// Its name.
+    pub name: String,
+    /// The scope it is written in (for methods, the scope of the `impl`).
+    pub scope: ScopeId,
+    /// Free, method or trait default.
+    pub owner: Owner,
+    /// Its file.
+    pub file: FileId,
+    /// Byte range from the start of the signature (visibility or first qualifier,
+    /// where rustc starts the function's first coverage region) to the end of the
+    /// closing brace.
+    pub span: Range<usize>,
+    /// `span` as positions.
+    pub start: Pos,
+    /// End, exclusive.
+    pub end: Pos,
+    /// Byte range of the name.
+    pub name_span: Range<usize>,
+    /// Line of the `fn` keyword.
+    pub fn_line: u32,
+    /// `async fn`.
+    pub is_async: bool,
+    /// Whether the function is under an attribute macro (`#[tokio::test]`,
+    /// `#[async_trait]`…): its generated code's coverage need not start at its
+    /// signature.
+    pub opaque: bool,
+}
+
+/// The index of a workspace's source.
+#[derive(Debug, Clone, Default)]
+pub struct SourceIndex {
+    /// Source files.
+    pub files: Vec<SourceFile>,
+    /// Crates (lib and bin targets).
+    pub crates: Vec<CrateRoot>,
+    /// Modules and function bodies with items.
+    pub scopes: Vec<Scope>,
+    /// Functions.
+    pub fns: Vec<FnDef>,
+    /// Types and traits.
+    pub types: Vec<TypeDef>,
+    /// `impl` blocks.
+    pub impls: Vec<ImplDef>,
+    /// Files that could not be read or parsed, and modules whose file is missing.
+    pub warnings: Vec<Problem>,
+}
+
+impl SourceIndex {
+    /// The file with this id.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.index()]
+    }
+
+    /// The function with this id.
+    pub fn func(&self, id: FnId) -> &FnDef {
+        &self.fns[id.index()]
+    }
+
+    /// The scope with this id.
+    pub fn scope(&self, id: ScopeId) -> &Scope {
+        &self.scopes[id.index()]
+    }
+
+    /// The file with this workspace-relative path.
+    pub fn file_by_rel(&self, rel: &str) -> Option<FileId> {
+        self.files.iter().position(|f| f.rel == rel).map(FileId::from_index)
+    }
+
+    /// The names of the scopes from the crate root down to `scope`, crate name first.
+    pub fn scope_path(&self, scope: ScopeId) -> Vec<&str> {
+        let mut path = Vec::new();
+        let mut current = Some(scope);
+        while let Some(id) = current {
+            let s = self.scope(id);
+            path.push(s.name.as_str());
+            current = s.parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// Whether a function is compiled only for tests (in a `#[cfg(test)]` scope).
+    pub fn is_test_only(&self, id: FnId) -> bool {
+        let mut current = Some(self.func(id).scope);
+        while let Some(scope) = current {
+            if self.scope(scope).test_only {
+                return true;
+            }
+            current = self.scope(scope).parent;
+        }
+        false
+    }
+
+    /// The function's name as vital shows it: `krate::module::Type::method`,
+    /// `krate::module::Trait::method` for a trait's default method.
+    pub fn display_path(&self, id: FnId) -> String {
+        let f = self.func(id);
+        let mut path = self.scope_path(f.scope).join("::");
+        match f.owner {
+            Owner::Free => {}
+            Owner::Method(imp) => {
+                path.push_str("::");
+                path.push_str(self.impls[imp.index()].self_name());
+            }
+            Owner::TraitDefault(t) => {
+                path.push_str("::");
+                path.push_str(&self.types[t.index()].name);
+            }
+        }
+        path.push_str("::");
+        path.push_str(&f.name);
+        path
+    }
+
+    /// The function's name in the `<Type as Trait>::method` form for a trait-impl
+    /// method, else [`SourceIndex::display_path`].
+    pub fn qualified_path(&self, id: FnId) -> String {
+        let f = self.func(id);
+        if let Owner::Method(imp) = f.owner {
+            let imp = &self.impls[imp.index()];
+            if let Some(trait_name) = imp.trait_name() {
+                let ty = format!("{}::{}", self.scope_path(f.scope).join("::"), imp.self_name());
+                return format!("<{ty} as {trait_name}>::{}", f.name);
+            }
+        }
+        self.display_path(id)
+    }
+
+    /// `file:line` of a function's `fn` keyword, relative to the workspace.
+    pub fn location(&self, id: FnId) -> String {
+        let f = self.func(id);
+        format!("{}:{}", self.file(f.file).rel, f.fn_line)
+    }
+
+    /// Crates whose name is `name`.
+    pub fn crates_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = CrateId> + 'a {
+        self.crates
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| c.name == name)
+            .map(|(i, _)| CrateId::from_index(i))
+    }
+
+    /// Scans a workspace; see [`scan_workspace`].
+    pub fn scan(workspace: &Workspace) -> SourceIndex {
+        scan_workspace(workspace)
+    }
+}

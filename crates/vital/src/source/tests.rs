@@ -1,0 +1,298 @@
+//! Tests of the scanner and the resolver on small crates written to a temp dir.
+
+use std::path::Path;
+
+use super::resolve::{ResolveError, Resolver};
+use super::*;
+use crate::workspace::{Package, Target, TargetKind, Workspace};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    index: SourceIndex,
+}
+
+/// A workspace with one package `demo`: a lib `demo` (src/lib.rs), a bin `demo`
+/// when src/main.rs is given, and a lib `other` (other/lib.rs) when given.
+fn fixture(files: &[(&str, &str)]) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let root = dir.path().to_path_buf();
+    let mut targets =
+        vec![Target { name: "demo".into(), kind: TargetKind::Lib, src_path: root.join("src/lib.rs") }];
+    if files.iter().any(|(p, _)| *p == "src/main.rs") {
+        targets.push(Target {
+            name: "demo".into(),
+            kind: TargetKind::Bin,
+            src_path: root.join("src/main.rs"),
+        });
+    }
+    let mut packages = vec![Package { name: "demo".into(), manifest_path: root.join("Cargo.toml"), targets }];
+    if files.iter().any(|(p, _)| *p == "other/lib.rs") {
+        packages.push(Package {
+            name: "other-crate".into(),
+            manifest_path: root.join("other/Cargo.toml"),
+            targets: vec![Target {
+                name: "other_crate".into(),
+                kind: TargetKind::Lib,
+                src_path: root.join("other/lib.rs"),
+            }],
+        });
+    }
+    let workspace = Workspace { root: root.clone(), target_dir: root.join("target"), packages };
+    Fixture { index: scan_workspace(&workspace), _dir: dir }
+}
+
+impl Fixture {
+    fn resolve(&self, path: &str) -> Result<String, ResolveError> {
+        Resolver::new(&self.index).resolve(path).map(|f| {
+            let def = self.index.func(f);
+            format!("{} {}", self.index.display_path(f), self.index.location(f))
+                + if def.opaque { " opaque" } else { "" }
+        })
+    }
+
+    fn ok(&self, path: &str) -> String {
+        self.resolve(path).unwrap_or_else(|e| panic!("{path}: {e:?}"))
+    }
+}
+
+#[test]
+fn modules_are_followed_through_every_file_layout() {
+    let fx = fixture(&[
+        (
+            "src/lib.rs",
+            "mod a;\nmod b;\n#[path = \"elsewhere/c_impl.rs\"]\nmod c;\nmod inline {\n    mod d;\n    pub fn i() {}\n}\n",
+        ),
+        ("src/a.rs", "pub fn fa() {}\nmod nested;\n#[path = \"sibling.rs\"]\nmod sib;\n"),
+        ("src/a/nested.rs", "pub fn fn_nested() {}\n"),
+        ("src/sibling.rs", "pub fn fs() {}\n"),
+        ("src/b/mod.rs", "pub fn fb() {}\nmod deeper;\n"),
+        ("src/b/deeper.rs", "pub fn fd() {}\n"),
+        ("src/elsewhere/c_impl.rs", "pub fn fc() {}\nmod child;\n"),
+        ("src/elsewhere/child.rs", "pub fn fchild() {}\n"),
+        ("src/inline/d.rs", "pub fn fdd() {}\n"),
+    ]);
+    assert!(fx.index.warnings.is_empty(), "{:?}", fx.index.warnings);
+    assert_eq!(fx.ok("demo::a::fa"), "demo::a::fa src/a.rs:1");
+    assert_eq!(fx.ok("demo::a::nested::fn_nested"), "demo::a::nested::fn_nested src/a/nested.rs:1");
+    assert_eq!(fx.ok("demo::a::sib::fs"), "demo::a::sib::fs src/sibling.rs:1");
+    assert_eq!(fx.ok("demo::b::fb"), "demo::b::fb src/b/mod.rs:1");
+    assert_eq!(fx.ok("demo::b::deeper::fd"), "demo::b::deeper::fd src/b/deeper.rs:1");
+    assert_eq!(fx.ok("demo::c::fc"), "demo::c::fc src/elsewhere/c_impl.rs:1");
+    assert_eq!(fx.ok("demo::c::child::fchild"), "demo::c::child::fchild src/elsewhere/child.rs:1");
+    assert_eq!(fx.ok("demo::inline::d::fdd"), "demo::inline::d::fdd src/inline/d.rs:1");
+    assert_eq!(fx.ok("demo::inline::i"), "demo::inline::i src/lib.rs:7");
+}
+
+#[test]
+fn a_missing_module_file_and_a_syntax_error_are_warnings() {
+    let fx =
+        fixture(&[("src/lib.rs", "mod gone;\nmod broken;\npub fn f() {}\n"), ("src/broken.rs", "fn (\n")]);
+    let warnings: Vec<String> = fx.index.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0]
+            .contains("src/lib.rs:1:5: module `gone` has no file (src/gone.rs or src/gone/mod.rs not found)")
+    );
+    assert!(warnings[1].starts_with("src/broken.rs:1:4: src/broken.rs cannot be parsed"), "{}", warnings[1]);
+    assert_eq!(fx.ok("demo::f"), "demo::f src/lib.rs:3");
+}
+
+const STORE: &str = r#"
+use std::fmt;
+
+pub mod store {
+    pub struct Store;
+
+    impl Store {
+        pub fn write(&self) {}
+        pub fn fmt(&self) {}
+    }
+
+    impl std::fmt::Display for Store {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { Ok(()) }
+    }
+
+    impl std::fmt::Debug for Store {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { Ok(()) }
+    }
+}
+
+pub use store::Store;
+pub use store::Store as Renamed;
+
+mod io {
+    impl crate::store::Store {
+        pub(crate) async fn flush(&self) {}
+    }
+}
+
+pub struct Plain;
+impl fmt::Display for Plain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { Ok(()) }
+}
+impl fmt::Debug for Plain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { Ok(()) }
+}
+
+pub trait Codec {
+    fn encode(&self) -> Vec<u8> { Vec::new() }
+    fn decode(&self);
+}
+
+impl Codec for Plain {
+    fn decode(&self) {}
+}
+
+pub fn outer() {
+    fn inner() {}
+    inner()
+}
+
+pub mod globbed {
+    pub fn deep() {}
+}
+pub use globbed::*;
+"#;
+
+#[test]
+fn methods_resolve_by_definition_reexport_impl_site_and_short_form() {
+    let fx = fixture(&[("src/lib.rs", STORE)]);
+    assert_eq!(fx.ok("demo::store::Store::write"), "demo::store::Store::write src/lib.rs:8");
+    assert_eq!(fx.ok("demo::Store::write"), "demo::store::Store::write src/lib.rs:8");
+    assert_eq!(fx.ok("demo::Renamed::write"), "demo::store::Store::write src/lib.rs:8");
+    // The impl block is written in `io`: `demo::io::Store::flush` names it too.
+    assert_eq!(fx.ok("demo::io::Store::flush"), "demo::io::Store::flush src/lib.rs:26");
+    assert_eq!(fx.ok("demo::store::Store::flush"), "demo::io::Store::flush src/lib.rs:26");
+    assert_eq!(fx.ok("demo::Store::flush"), "demo::io::Store::flush src/lib.rs:26");
+}
+
+#[test]
+fn an_inherent_method_wins_over_trait_methods_of_the_same_name() {
+    let fx = fixture(&[("src/lib.rs", STORE)]);
+    assert_eq!(fx.ok("demo::Store::fmt"), "demo::store::Store::fmt src/lib.rs:9");
+    assert_eq!(fx.ok("<demo::Store as Display>::fmt"), "demo::store::Store::fmt src/lib.rs:13");
+    assert_eq!(
+        fx.ok("<demo::store::Store as std::fmt::Debug>::fmt"),
+        "demo::store::Store::fmt src/lib.rs:17"
+    );
+}
+
+#[test]
+fn two_trait_methods_of_one_name_are_ambiguous_and_the_error_names_each() {
+    let fx = fixture(&[("src/lib.rs", STORE)]);
+    let err = fx.resolve("demo::Plain::fmt").unwrap_err();
+    let ResolveError::Ambiguous { candidates } = &err else { panic!("{err:?}") };
+    assert_eq!(
+        candidates,
+        &[
+            ("<demo::Plain as Display>::fmt".to_string(), "src/lib.rs:32".to_string()),
+            ("<demo::Plain as Debug>::fmt".to_string(), "src/lib.rs:35".to_string()),
+        ]
+    );
+    let (message, help) = err.describe("demo::Plain::fmt");
+    assert_eq!(message, "`demo::Plain::fmt` names 2 functions");
+    assert!(help.starts_with("write one of: `<demo::Plain as Display>::fmt` (src/lib.rs:32)"), "{help}");
+    assert_eq!(fx.ok("<demo::Plain as fmt::Debug>::fmt"), "demo::Plain::fmt src/lib.rs:35");
+}
+
+#[test]
+fn trait_default_methods_nested_functions_and_globs_resolve() {
+    let fx = fixture(&[("src/lib.rs", STORE)]);
+    assert_eq!(fx.ok("demo::Codec::encode"), "demo::Codec::encode src/lib.rs:39");
+    assert_eq!(fx.ok("demo::Plain::decode"), "demo::Plain::decode src/lib.rs:44");
+    assert_eq!(fx.ok("demo::outer::inner"), "demo::outer::inner src/lib.rs:48");
+    assert_eq!(fx.ok("demo::outer"), "demo::outer src/lib.rs:47");
+    assert_eq!(fx.ok("demo::deep"), "demo::globbed::deep src/lib.rs:53");
+}
+
+#[test]
+fn unknown_paths_suggest_what_exists() {
+    let fx = fixture(&[("src/lib.rs", STORE)]);
+    let (message, help) = fx.resolve("demo::store::write").unwrap_err().describe("demo::store::write");
+    assert_eq!(message, "`demo::store::write` names no function in the workspace");
+    assert_eq!(help, "did you mean `demo::store::Store::write` (src/lib.rs:8)?");
+    let (_, help) = fx.resolve("demo::Store::wrte").unwrap_err().describe("demo::Store::wrte");
+    assert_eq!(help, "did you mean `demo::store::Store::write` (src/lib.rs:8)?");
+    let (message, help) = fx.resolve("dem::Store::write").unwrap_err().describe("dem::Store::write");
+    assert!(message.contains("`dem`, which is not a crate of this workspace"), "{message}");
+    assert!(help.starts_with("did you mean `demo`?"), "{help}");
+    let (_, help) = fx.resolve("demo::zzzzzz").unwrap_err().describe("demo::zzzzzz");
+    assert!(help.contains("check the spelling"), "{help}");
+}
+
+#[test]
+fn a_lib_and_a_bin_of_one_name_are_both_searched() {
+    let fx =
+        fixture(&[("src/lib.rs", "pub fn shared() {}\n"), ("src/main.rs", "fn main() {}\nfn shared() {}\n")]);
+    assert_eq!(fx.ok("demo::main"), "demo::main src/main.rs:1");
+    let err = fx.resolve("demo::shared").unwrap_err();
+    assert!(matches!(err, ResolveError::Ambiguous { ref candidates } if candidates.len() == 2), "{err:?}");
+}
+
+#[test]
+fn a_reexport_from_another_workspace_crate_resolves() {
+    let fx = fixture(&[
+        ("src/lib.rs", "pub use other_crate::engine::Engine;\npub use other_crate::engine::run as go;\n"),
+        (
+            "other/lib.rs",
+            "pub mod engine {\n    pub struct Engine;\n    impl Engine { pub fn start(&self) {} }\n    pub fn run() {}\n}\n",
+        ),
+    ]);
+    assert_eq!(fx.ok("demo::Engine::start"), "other_crate::engine::Engine::start other/lib.rs:3");
+    assert_eq!(fx.ok("demo::go"), "other_crate::engine::run other/lib.rs:4");
+    assert_eq!(fx.ok("other_crate::engine::run"), "other_crate::engine::run other/lib.rs:4");
+}
+
+#[test]
+fn spans_start_where_rustc_starts_the_first_region() {
+    let src = "/// doc\n#[inline]\npub(crate) const unsafe fn a() {}\nimpl X {\n    async fn b(&self) {\n        let c = |x: u8| x + 1;\n        let d = async move { 1 };\n    }\n}\npub struct X;\n#[tokio::test]\nasync fn t() {}\n";
+    let fx = fixture(&[("src/lib.rs", src)]);
+    let a = &fx.index.fns[0];
+    assert_eq!((a.name.as_str(), a.start, a.end, a.fn_line), ("a", Pos::new(3, 1), Pos::new(3, 34), 3));
+    let b = &fx.index.fns[1];
+    assert_eq!((b.start, b.end, b.is_async), (Pos::new(5, 5), Pos::new(8, 6), true));
+    let file = &fx.index.files[0];
+    assert_eq!(file.body_entries, vec![Pos::new(6, 25), Pos::new(7, 28)]);
+    assert!(fx.ok("demo::t").ends_with("opaque"));
+    assert!(file.is_opaque(Pos::new(11, 3)));
+    assert!(!file.is_opaque(Pos::new(3, 1)));
+}
+
+#[test]
+fn cfg_test_modules_are_marked() {
+    let fx = fixture(&[("src/lib.rs", "pub fn f() {}\n#[cfg(test)]\nmod tests {\n    fn helper() {}\n}\n")]);
+    let helper = fx.index.fns.iter().position(|f| f.name == "helper").map(FnId::from_index).unwrap();
+    assert!(fx.index.is_test_only(helper));
+    assert!(!fx.index.is_test_only(FnId(0)));
+}
+
+#[test]
+fn a_bom_and_a_non_utf8_file_are_handled() {
+    let fx = fixture(&[("src/lib.rs", "\u{feff}pub fn f() {}\nmod latin;\n")]);
+    assert_eq!(fx.index.fns[0].start, Pos::new(1, 4));
+    assert_eq!(fx.index.warnings.len(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), b"pub fn f() { \"\xff\" }").unwrap();
+    let workspace = Workspace {
+        root: dir.path().to_path_buf(),
+        target_dir: dir.path().join("target"),
+        packages: vec![Package {
+            name: "x".into(),
+            manifest_path: dir.path().join("Cargo.toml"),
+            targets: vec![Target {
+                name: "x".into(),
+                kind: TargetKind::Lib,
+                src_path: dir.path().join("src/lib.rs"),
+            }],
+        }],
+    };
+    let index = scan_workspace(&workspace);
+    assert!(index.warnings[0].to_string().contains("src/lib.rs is not UTF-8"), "{:?}", index.warnings);
+    let _ = Path::new("");
+}
