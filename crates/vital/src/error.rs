@@ -24,6 +24,8 @@ pub enum ErrorKind {
     Workspace,
     /// A file could not be read or written.
     Io,
+    /// A tool vital needs (cargo-llvm-cov, the LLVM tools) is missing or failed.
+    Tool,
 }
 
 /// Where a problem is, as precisely as known.

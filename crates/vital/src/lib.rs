@@ -4,14 +4,32 @@
 //! catalogue ([`catalogue`]), index the workspace's source ([`source`]), read
 //! llvm-cov exports ([`coverage`]), join them per function ([`evidence`]), judge
 //! ([`verdict`]) and render ([`report`]). The `cargo-vital` binary and any
-//! workspace's `xtask` drive it; see the crate README for a five-line example.
+//! workspace's `xtask` drive it:
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let metadata = cargo_metadata::MetadataCommand::new().no_deps().exec()?;
+//! let workspace = vital::workspace::Workspace::from_metadata(&metadata);
+//! let catalogue = vital::catalogue::Catalogue::load(&workspace.root.join("vital.toml"), "vital.toml".as_ref())?;
+//! let coverage = [vital::check::CoverageFile::new(vital::check::default_coverage_path(&workspace))];
+//! let report = vital::check::check(&vital::check::CheckInput { workspace: &workspace, catalogue: &catalogue, coverage: &coverage })?;
+//! print!("{}", report.render(vital::report::Format::Human, &Default::default()));
+//! std::process::exit(report.exit_code());
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod catalogue;
+pub mod check;
 pub mod coverage;
 mod error;
+pub mod evidence;
+pub mod fsutil;
+pub mod report;
 pub mod source;
+pub mod stamp;
 pub mod text;
+pub mod verdict;
 pub mod workspace;
 
 pub use error::{Error, ErrorKind, Location, Problem, Result};

@@ -49,14 +49,20 @@ pub struct SourceFile {
     pub text: String,
     /// Line table of `text`.
     pub lines: LineIndex,
-    /// Where closure and async bodies start: their coverage records start there.
-    pub body_entries: Vec<Pos>,
+    /// The spans of closure and async bodies (sorted): their coverage records start
+    /// in them, at the first region of the body.
+    pub bodies: Vec<(Pos, Pos)>,
     /// Spans whose generated code has no syntax to check against: macro
     /// invocations, `macro_rules!` definitions, items under attribute macros.
     pub opaque: Vec<(Pos, Pos)>,
 }
 
 impl SourceFile {
+    /// Whether `pos` lies in the body of a closure or an async block or fn.
+    pub fn in_body(&self, pos: Pos) -> bool {
+        self.bodies.iter().any(|&(start, end)| start <= pos && pos < end)
+    }
+
     /// Whether `pos` lies in an opaque span.
     pub fn is_opaque(&self, pos: Pos) -> bool {
         self.opaque.iter().any(|&(start, end)| start <= pos && pos <= end)

@@ -35,8 +35,8 @@ pub fn scan_workspace(workspace: &Workspace) -> SourceIndex {
         }
     }
     for file in &mut scanner.index.files {
-        file.body_entries.sort_unstable();
-        file.body_entries.dedup();
+        file.bodies.sort_unstable();
+        file.bodies.dedup();
         file.opaque.sort_unstable();
         file.opaque.dedup();
     }
@@ -163,7 +163,7 @@ impl Scanner<'_> {
                     rel: display,
                     lines: LineIndex::new(&text),
                     text,
-                    body_entries: Vec::new(),
+                    bodies: Vec::new(),
                     opaque: Vec::new(),
                 });
                 id
@@ -207,8 +207,7 @@ impl Scanner<'_> {
                     self.add_opaque(ctx, f.span());
                 }
                 let start = fn_start(&f.vis, &f.modifiers, &f.sig);
-                let id =
-                    self.add_fn(ctx, &f.sig, start, f.block.brace_token.span.close(), Owner::Free, opaque);
+                let id = self.add_fn(ctx, &f.sig, start, &f.block, Owner::Free, opaque);
                 self.push_item(ctx.scope, f.sig.ident.unraw_string(), Item::Fn(id));
                 self.walk_body(&f.block, Some(id), ctx, opaque);
             }
@@ -228,8 +227,8 @@ impl Scanner<'_> {
                         syn::ImplItem::Fn(m) => {
                             let opaque = opaque || has_macro_attr(&m.attrs);
                             let start = fn_start(&m.vis, &m.modifiers, &m.sig);
-                            let close = m.block.brace_token.span.close();
-                            let id = self.add_fn(ctx, &m.sig, start, close, Owner::Method(impl_id), opaque);
+                            let id =
+                                self.add_fn(ctx, &m.sig, start, &m.block, Owner::Method(impl_id), opaque);
                             self.walk_body(&m.block, Some(id), ctx, opaque);
                         }
                         syn::ImplItem::Macro(m) => self.add_opaque(ctx, m.span()),
@@ -251,15 +250,8 @@ impl Scanner<'_> {
                             if let Some(block) = &m.default {
                                 let opaque = opaque || has_macro_attr(&m.attrs);
                                 let start = fn_start(&syn::Visibility::Inherited, &m.modifiers, &m.sig);
-                                let close = block.brace_token.span.close();
-                                let id = self.add_fn(
-                                    ctx,
-                                    &m.sig,
-                                    start,
-                                    close,
-                                    Owner::TraitDefault(type_id),
-                                    opaque,
-                                );
+                                let owner = Owner::TraitDefault(type_id);
+                                let id = self.add_fn(ctx, &m.sig, start, block, owner, opaque);
                                 self.walk_body(block, Some(id), ctx, opaque);
                             }
                         }
@@ -331,11 +323,15 @@ impl Scanner<'_> {
         ctx: &Ctx,
         sig: &syn::Signature,
         start: Span,
-        close: Span,
+        block: &syn::Block,
         owner: Owner,
         opaque: bool,
     ) -> FnId {
-        let span = self.offset(ctx, start).start..self.offset(ctx, close).end;
+        let span = self.offset(ctx, start).start..self.offset(ctx, block.brace_token.span.close()).end;
+        if sig.asyncness.is_some() {
+            // An `async fn`'s body is a coroutine with a record of its own.
+            self.add_body(ctx, block.brace_token.span.join());
+        }
         let id = FnId::from_index(self.index.fns.len());
         let fn_line = self.pos(ctx, self.offset(ctx, sig.fn_token.span).start).line;
         self.index.fns.push(FnDef {
@@ -464,11 +460,15 @@ impl Scanner<'_> {
         }
     }
 
+    fn add_body(&mut self, ctx: &Ctx, span: Span) {
+        let range = self.offset(ctx, span);
+        let (start, end) = (self.pos(ctx, range.start), self.pos(ctx, range.end));
+        self.index.files[ctx.file.index()].bodies.push((start, end));
+    }
+
     fn record_body(&mut self, visitor: &BodyVisitor<'_>, ctx: &Ctx) {
-        for &entry in &visitor.entries {
-            let offset = self.offset(ctx, entry).start;
-            let pos = self.pos(ctx, offset);
-            self.index.files[ctx.file.index()].body_entries.push(pos);
+        for &body in &visitor.bodies {
+            self.add_body(ctx, body);
         }
         for &span in &visitor.macros {
             self.add_opaque(ctx, span);
@@ -476,23 +476,23 @@ impl Scanner<'_> {
     }
 }
 
-/// Collects, in a function body: where closure and async bodies start, macro
+/// Collects, in a function body: the spans of closure and async bodies, macro
 /// invocations, and the items declared inside (which it does not enter).
 #[derive(Default)]
 struct BodyVisitor<'ast> {
-    entries: Vec<Span>,
+    bodies: Vec<Span>,
     macros: Vec<Span>,
     items: Vec<&'ast syn::Item>,
 }
 
 impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
     fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
-        self.entries.push(first_token_span(&closure.body));
+        self.bodies.push(closure.body.span());
         syn::visit::visit_expr_closure(self, closure);
     }
 
     fn visit_expr_async(&mut self, block: &'ast syn::ExprAsync) {
-        self.entries.push(block.block.brace_token.span.open());
+        self.bodies.push(block.block.brace_token.span.join());
         syn::visit::visit_expr_async(self, block);
     }
 
@@ -503,11 +503,6 @@ impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
     fn visit_item(&mut self, item: &'ast syn::Item) {
         self.items.push(item);
     }
-}
-
-/// The span of an expression's first token (the start of its coverage region).
-fn first_token_span(expr: &syn::Expr) -> Span {
-    expr.span()
 }
 
 /// Where rustc starts a function's first coverage region: its visibility, else its

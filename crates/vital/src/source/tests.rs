@@ -257,7 +257,17 @@ fn spans_start_where_rustc_starts_the_first_region() {
     let b = &fx.index.fns[1];
     assert_eq!((b.start, b.end, b.is_async), (Pos::new(5, 5), Pos::new(8, 6), true));
     let file = &fx.index.files[0];
-    assert_eq!(file.body_entries, vec![Pos::new(6, 25), Pos::new(7, 28)]);
+    assert_eq!(
+        file.bodies,
+        vec![
+            (Pos::new(5, 23), Pos::new(8, 6)),
+            (Pos::new(6, 25), Pos::new(6, 30)),
+            (Pos::new(7, 28), Pos::new(7, 33)),
+            (Pos::new(12, 14), Pos::new(12, 16))
+        ]
+    );
+    assert!(file.in_body(Pos::new(6, 29)));
+    assert!(!file.in_body(Pos::new(8, 6)));
     assert!(fx.ok("demo::t").ends_with("opaque"));
     assert!(file.is_opaque(Pos::new(11, 3)));
     assert!(!file.is_opaque(Pos::new(3, 1)));

@@ -1,0 +1,292 @@
+//! Command line: `cargo vital run | check | list`.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use vital::catalogue::{Catalogue, FILE_NAME};
+use vital::check::{CoverageFile, Resolved, check_resolved, default_coverage_path, list, read_coverage};
+use vital::report::{Format, Style};
+use vital::stamp::SourceStamp;
+use vital::workspace::Workspace;
+use vital::{Error, ErrorKind};
+
+use crate::process::{self, CoverageRun, RunOutcome};
+
+/// Exit code: every gate holds.
+pub const EXIT_PASS: u8 = 0;
+/// Exit code: a gate fails.
+pub const EXIT_FAIL: u8 = 1;
+/// Exit code: the input is unusable.
+pub const EXIT_UNUSABLE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap::builder::styling::Styles::styled())]
+enum CargoCli {
+    /// Gate CI on the coverage of a workspace's vital functions.
+    Vital(VitalCli),
+}
+
+#[derive(Args, Debug)]
+#[command(version, about, long_about = None)]
+struct VitalCli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Common {
+    /// Path to the workspace's Cargo.toml.
+    #[arg(long, global = true, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// The catalogue [default: vital.toml at the workspace root].
+    #[arg(long, global = true, value_name = "PATH")]
+    catalogue: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, global = true, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Coloring [default: from CARGO_TERM_COLOR, else auto; NO_COLOR turns auto off].
+    #[arg(long, global = true, value_enum)]
+    color: Option<ColorArg>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the workspace's tests under coverage (branch data on), then check.
+    Run(RunArgs),
+    /// Check existing coverage against the catalogue.
+    Check(CheckArgs),
+    /// Show the catalogue as resolved: function, file:line, tier, failure modes.
+    List,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Test only this package (repeatable) [default: the whole workspace].
+    #[arg(short, long = "package", value_name = "SPEC")]
+    packages: Vec<String>,
+    /// Features to activate (comma- or space-separated, repeatable).
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    features: Vec<String>,
+    /// Activate all features.
+    #[arg(long)]
+    all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    no_default_features: bool,
+    /// Arguments for the test binaries.
+    #[arg(last = true, value_name = "TEST ARGS")]
+    test_args: Vec<OsString>,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// llvm-cov JSON exports to join; several merge (sharded CI)
+    /// [default: target/vital/coverage.json, as `cargo vital run` writes it].
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    coverage: Vec<PathBuf>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum FormatArg {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs `cargo vital` with `args` (the program name first; `vital` second when
+/// cargo runs us, and optional when run as `cargo-vital` directly).
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    if args.get(1).is_none_or(|a| a != "vital") {
+        args.insert(1.min(args.len()), "vital".into());
+    }
+    let CargoCli::Vital(cli) = match CargoCli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { EXIT_UNUSABLE } else { EXIT_PASS });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            report_error(&err);
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
+}
+
+/// Prints each problem of `err` as `error: …` on stderr.
+pub fn report_error(err: &Error) {
+    let mut stderr = anstream::stderr();
+    let red = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into())).bold();
+    for problem in err.problems() {
+        let _ = writeln!(stderr, "{red}error{red:#}: {problem}");
+    }
+}
+
+fn run(cli: VitalCli) -> Result<u8, Error> {
+    let common = cli.common;
+    let workspace = process::workspace(common.manifest_path.as_deref())?;
+    let (catalogue_path, catalogue_display) = match &common.catalogue {
+        Some(path) => (path.clone(), path.clone()),
+        None => (workspace.root.join(FILE_NAME), PathBuf::from(FILE_NAME)),
+    };
+    let catalogue = Catalogue::load(&catalogue_path, &catalogue_display)?;
+    // Resolve before anything slow: a bad catalogue fails in a second, not after the tests.
+    let resolved = Resolved::new(&workspace, &catalogue)?;
+    match cli.command {
+        Command::List => {
+            let listed = list(&resolved);
+            let text = match common.format {
+                FormatArg::Json => serde_json::to_string_pretty(&listed).expect("serializable") + "\n",
+                FormatArg::Human => list_table(&listed),
+            };
+            emit(&common, &text)?;
+            Ok(EXIT_PASS)
+        }
+        Command::Check(args) => {
+            let coverage: Vec<CoverageFile> = if args.coverage.is_empty() {
+                let path = default_coverage_path(&workspace);
+                if !path.is_file() {
+                    return Err(Error::new(
+                        ErrorKind::Coverage,
+                        None,
+                        format!("no coverage at {} and no `--coverage` given", path.display()),
+                    )
+                    .with_help("run `cargo vital run` first, or pass `--coverage FILE` (llvm-cov JSON)"));
+                }
+                vec![CoverageFile::new(path)]
+            } else {
+                args.coverage.into_iter().map(CoverageFile::new).collect()
+            };
+            gate(&common, &workspace, &resolved, &coverage)
+        }
+        Command::Run(args) => {
+            process::check_prerequisites()?;
+            let output = default_coverage_path(&workspace);
+            // Stamp the source before the tests build it: an edit during or after
+            // the run makes the coverage stale.
+            let stamp = SourceStamp::of(&resolved.index);
+            let run = CoverageRun {
+                manifest_path: common.manifest_path.clone(),
+                packages: args.packages,
+                features: args.features,
+                all_features: args.all_features,
+                no_default_features: args.no_default_features,
+                test_args: args.test_args,
+            };
+            match process::run_coverage(&workspace, &run, &output)? {
+                RunOutcome::Coverage => {}
+                RunOutcome::Failed(code) => {
+                    let status =
+                        code.map_or_else(|| "killed by a signal".into(), |c| format!("exit status {c}"));
+                    let mut stderr = anstream::stderr();
+                    let _ = writeln!(
+                        stderr,
+                        "error: `cargo llvm-cov` failed ({status}): the tests failed or did not build, so nothing was gated"
+                    );
+                    return Ok(EXIT_FAIL);
+                }
+            }
+            let stamp_json = serde_json::to_vec_pretty(&stamp).expect("serializable");
+            vital::fsutil::write_atomic(&SourceStamp::path_for(&output), &stamp_json)?;
+            gate(&common, &workspace, &resolved, &[CoverageFile::new(output)])
+        }
+    }
+}
+
+fn gate(
+    common: &Common,
+    workspace: &Workspace,
+    resolved: &Resolved<'_>,
+    coverage: &[CoverageFile],
+) -> Result<u8, Error> {
+    let exports = read_coverage(resolved, &workspace.root, coverage)?;
+    let report = check_resolved(resolved, &workspace.root, &exports)?;
+    let format = match common.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+    };
+    let style = Style { color: common.output.is_none() && color_enabled(common.color) };
+    emit(common, &report.render(format, &style))?;
+    Ok(if report.exit_code() == 0 { EXIT_PASS } else { EXIT_FAIL })
+}
+
+/// Writes the output: to `--output` atomically, else to stdout (a closed pipe is
+/// not an error).
+fn emit(common: &Common, text: &str) -> Result<(), Error> {
+    if let Some(path) = &common.output {
+        return vital::fsutil::write_atomic(path, text.as_bytes());
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::new(ErrorKind::Io, None, format!("cannot write to standard output: {err}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `--color`, else `CARGO_TERM_COLOR`, else auto: a terminal and no `NO_COLOR`.
+fn color_enabled(flag: Option<ColorArg>) -> bool {
+    let choice = flag.or_else(|| match std::env::var("CARGO_TERM_COLOR").ok()?.as_str() {
+        "always" => Some(ColorArg::Always),
+        "never" => Some(ColorArg::Never),
+        _ => Some(ColorArg::Auto),
+    });
+    match choice.unwrap_or(ColorArg::Auto) {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn list_table(listed: &[vital::check::Listed]) -> String {
+    let rows: Vec<[String; 4]> = listed
+        .iter()
+        .map(|l| {
+            let modes = if l.failure_modes.is_empty() { "-".to_string() } else { l.failure_modes.join(", ") };
+            [l.function.clone(), format!("{}:{}", l.file, l.line), l.tier.to_string(), modes]
+        })
+        .collect();
+    let header = ["function", "location", "tier", "failure modes"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    let mut out = line(&header.map(String::from)) + "\n";
+    for row in &rows {
+        out.push_str(&line(row));
+        out.push('\n');
+    }
+    out
+}

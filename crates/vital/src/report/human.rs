@@ -1,0 +1,225 @@
+//! The `human` format: a rustc-style diagnostic per failing function, then a summary
+//! table. Human output is not API: it may change between versions.
+
+use std::fmt::Write as _;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use anstyle::{AnsiColor, Style as Ansi};
+
+use super::{FunctionReport, Report, Style};
+use crate::evidence::Count;
+use crate::verdict::{ModeStatus, Verdict, percent};
+
+/// At most this many regions and branches are pointed at in one snippet.
+const MAX_ANNOTATIONS: usize = 12;
+
+/// Renders `report` for a terminal.
+pub fn render(report: &Report, style: &Style) -> String {
+    let renderer = if style.color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for warning in &report.warnings {
+        let group = [Group::with_title(Level::WARNING.primary_title(warning.as_str()))];
+        let _ = writeln!(out, "{}\n", renderer.render(&group));
+    }
+    for function in report.functions.iter().filter(|f| f.verdict == Verdict::Fail) {
+        let _ = writeln!(out, "{}\n", renderer.render(&diagnostic(function)));
+    }
+    out.push_str(&table(report, style));
+    out
+}
+
+fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
+    let title = format!("`{}` does not meet the {} tier", function.function, function.tier);
+    let mut group = Group::with_title(Level::ERROR.primary_title(title).id(function.tier.as_str()));
+    if let Some(excerpt) = &function.excerpt {
+        let never_run = function.records > 0 && function.regions.covered == 0;
+        let label = if function.records == 0 {
+            "never compiled into a test binary with coverage"
+        } else if never_run {
+            "never run by any test"
+        } else {
+            "this function"
+        };
+        let mut snippet = Snippet::source(excerpt.text.as_str())
+            .line_start(excerpt.first_line as usize)
+            .path(function.file.as_str())
+            .fold(true)
+            .annotation(AnnotationKind::Primary.span(excerpt.name.clone()).label(label));
+        // A function that never ran is one gap, not one per region.
+        let limit = if never_run { 0 } else { MAX_ANNOTATIONS };
+        for range in excerpt.regions.iter().take(limit) {
+            let text = &excerpt.text[range.clone()];
+            let label = if text == "?" { "the error path of this `?` never ran" } else { "never run" };
+            snippet = snippet.annotation(AnnotationKind::Context.span(range.clone()).label(label));
+        }
+        let room = limit.saturating_sub(excerpt.regions.len());
+        for (range, outcome) in excerpt.branches.iter().take(room) {
+            let label = match outcome {
+                Some(true) => "never true",
+                Some(false) => "never false",
+                None => "never evaluated",
+            };
+            snippet = snippet.annotation(AnnotationKind::Context.span(range.clone()).label(label));
+        }
+        group = group.element(snippet);
+    }
+    for reason in &function.reasons {
+        group = group.element(Level::NOTE.message(reason.as_str()));
+    }
+    if !function.uncovered_lines.is_empty() {
+        group = group.element(
+            Level::NOTE.message(format!("uncovered lines: {}", line_ranges(&function.uncovered_lines))),
+        );
+    }
+    let never_run = function.records > 0 && function.regions.covered == 0;
+    for gap in function.untaken_branches.iter().filter(|_| !never_run) {
+        let message = format!(
+            "branch `{}` at {}:{} was never {}",
+            gap.span.text, gap.span.line, gap.span.column, gap.outcome
+        );
+        group = group.element(Level::NOTE.message(message));
+    }
+    let shown = excerpt_annotations(function);
+    let hidden = function.uncovered_regions.len() + function.untaken_branches.len();
+    if hidden > shown && function.excerpt.is_some() && !never_run {
+        group = group.element(Level::NOTE.message(format!(
+            "{} more unrun regions or untaken branches are not marked above (see `--format json`)",
+            hidden - shown
+        )));
+    }
+    for mode in function.failure_modes.iter().filter(|m| m.status != ModeStatus::Passed) {
+        if let Some(detail) = &mode.detail {
+            group = group.element(Level::HELP.message(format!("failure mode `{}`: {detail}", mode.mode)));
+        }
+    }
+    if let Some(reason) = &function.reason {
+        group = group.element(Level::NOTE.message(format!("vital because: {reason}")));
+    }
+    if function.records == 0 {
+        group = group.element(Level::HELP.message(
+            "run a test that calls it under coverage; if its crate is excluded (`--package`), include it",
+        ));
+    }
+    vec![group]
+}
+
+fn excerpt_annotations(function: &FunctionReport) -> usize {
+    function.excerpt.as_ref().map_or(0, |e| (e.regions.len() + e.branches.len()).min(MAX_ANNOTATIONS))
+}
+
+/// `3, 5-7, 9`.
+pub fn line_ranges(lines: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let start = lines[i];
+        let mut end = start;
+        while i + 1 < lines.len() && lines[i + 1] == end + 1 {
+            i += 1;
+            end = lines[i];
+        }
+        out.push(if start == end { start.to_string() } else { format!("{start}-{end}") });
+        i += 1;
+    }
+    out.join(", ")
+}
+
+fn cell(count: Count) -> String {
+    if count.total == 0 {
+        return "-".into();
+    }
+    format!("{}/{} {:>6}", count.covered, count.total, percent(count))
+}
+
+fn modes_cell(function: &FunctionReport) -> String {
+    if function.failure_modes.is_empty() {
+        return "-".into();
+    }
+    let passed = function.failure_modes.iter().filter(|m| m.status == ModeStatus::Passed).count();
+    format!("{passed}/{}", function.failure_modes.len())
+}
+
+/// The summary table.
+fn table(report: &Report, style: &Style) -> String {
+    let header = ["function", "tier", "lines", "regions", "branches", "modes", "verdict"];
+    let rows: Vec<[String; 7]> = report
+        .functions
+        .iter()
+        .map(|f| {
+            let (lines, regions, branches) = if f.records == 0 {
+                ("-".to_string(), "-".to_string(), "-".to_string())
+            } else {
+                (cell(f.lines), cell(f.regions), f.branches.map_or_else(|| "no data".into(), cell))
+            };
+            let verdict = match f.verdict {
+                Verdict::Pass => "pass",
+                Verdict::Fail => "FAIL",
+            };
+            [
+                f.function.clone(),
+                f.tier.to_string(),
+                lines,
+                regions,
+                branches,
+                modes_cell(f),
+                verdict.to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let bold = if style.color { Ansi::new().bold() } else { Ansi::new() };
+    let line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            let pad = w.saturating_sub(c.chars().count());
+            // Numbers align right; names left.
+            if (2..=5).contains(&i) {
+                let _ = write!(s, "{}{c}  ", " ".repeat(pad));
+            } else {
+                let _ = write!(s, "{c}{}  ", " ".repeat(pad));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{bold}{}{bold:#}", line(header.map(String::from).to_vec()));
+    for (row, f) in rows.into_iter().zip(&report.functions) {
+        let text = line(row.to_vec());
+        let color = match (style.color, f.verdict) {
+            (false, _) => Ansi::new(),
+            (true, Verdict::Pass) => Ansi::new().fg_color(Some(AnsiColor::Green.into())),
+            (true, Verdict::Fail) => Ansi::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+        };
+        let _ = writeln!(out, "{color}{text}{color:#}");
+    }
+    let summary = &report.summary;
+    let verdict = match report.verdict {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+    };
+    let _ = writeln!(
+        out,
+        "\nvital: {verdict}: {} of {} vital function{} pass",
+        summary.passed,
+        summary.functions,
+        if summary.functions == 1 { "" } else { "s" }
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_ranges_are_compact() {
+        assert_eq!(line_ranges(&[3, 5, 6, 7, 9]), "3, 5-7, 9");
+        assert_eq!(line_ranges(&[]), "");
+        assert_eq!(line_ranges(&[1]), "1");
+    }
+}

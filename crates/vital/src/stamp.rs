@@ -1,0 +1,114 @@
+//! Source stamps: a hash of every source file, taken by `cargo vital run` before
+//! the tests run and written next to the coverage it produces. `check` compares the
+//! stamp with the files as they are now: an edit since the run that leaves every
+//! coverage position valid (a changed literal, a flipped operator) is still caught.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::source::{FileId, SourceIndex};
+
+/// Format version of the stamp file.
+pub const STAMP_VERSION: u32 = 1;
+
+/// Hashes of the workspace's source files, by workspace-relative path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceStamp {
+    /// Always [`STAMP_VERSION`].
+    pub vital_source_stamp: u32,
+    /// `fnv1a64:<hex>` of each file's bytes.
+    pub files: BTreeMap<String, String>,
+}
+
+impl SourceStamp {
+    /// The stamp of every file of `index`.
+    pub fn of(index: &SourceIndex) -> SourceStamp {
+        let files = index.files.iter().map(|f| (f.rel.clone(), hash(f.text.as_bytes()))).collect();
+        SourceStamp { vital_source_stamp: STAMP_VERSION, files }
+    }
+
+    /// Where the stamp of a coverage file lives: `coverage.json` → `coverage.sources.json`.
+    pub fn path_for(coverage: &Path) -> PathBuf {
+        coverage.with_extension("sources.json")
+    }
+
+    /// Reads the stamp at `path`; `Ok(None)` when there is none.
+    pub fn load(path: &Path) -> Result<Option<SourceStamp>> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(Error::io(ErrorKind::Coverage, path, &err)),
+        };
+        serde_json::from_slice(&bytes).map(Some).map_err(|err| {
+            Error::new(
+                ErrorKind::Coverage,
+                Some(Location::at(path, err.line(), err.column())),
+                format!("the source stamp is unreadable ({err})"),
+            )
+            .with_help("delete it and re-run `cargo vital run`")
+        })
+    }
+
+    /// Errors when one of `files` differs from when the stamp was taken.
+    pub fn verify(&self, index: &SourceIndex, files: &[FileId], stamp_path: &Path) -> Result<()> {
+        for &file in files {
+            let source = index.file(file);
+            if let Some(stamped) = self.files.get(&source.rel)
+                && *stamped != hash(source.text.as_bytes())
+            {
+                return Err(Error::new(
+                    ErrorKind::StaleCoverage,
+                    Some(Location::file(&source.rel)),
+                    format!(
+                        "coverage is older than the source: {} changed since the coverage run (stamp {})",
+                        source.rel,
+                        stamp_path.display()
+                    ),
+                )
+                .with_help("re-run the tests with coverage (`cargo vital run`) and check again"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// FNV-1a, 64 bits: enough to tell an edited file from the original.
+fn hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("fnv1a64:{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_differ_for_one_changed_byte() {
+        assert_eq!(hash(b""), "fnv1a64:cbf29ce484222325");
+        assert_ne!(hash(b"if x > 1"), hash(b"if x < 1"));
+    }
+
+    #[test]
+    fn the_stamp_path_sits_next_to_the_coverage() {
+        assert_eq!(SourceStamp::path_for(Path::new("t/coverage.json")), Path::new("t/coverage.sources.json"));
+        assert_eq!(SourceStamp::path_for(Path::new("cov")), Path::new("cov.sources.json"));
+    }
+
+    #[test]
+    fn a_missing_stamp_is_none_and_a_bad_one_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(SourceStamp::load(&dir.path().join("none.json")).unwrap(), None);
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, "{\"files\": 3}").unwrap();
+        let error = SourceStamp::load(&bad).unwrap_err();
+        assert!(error.to_string().contains("the source stamp is unreadable"), "{error}");
+    }
+}
