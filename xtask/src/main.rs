@@ -1,1 +1,119 @@
-fn main() {}
+//! `cargo xtask`: vital's own development tasks.
+//!
+//! - `cargo xtask test`: what CI runs. Installs what the tests need when it is
+//!   missing (the `llvm-tools-preview` component, cargo-llvm-cov), checks
+//!   formatting and lints, runs every test, then `vital-check`.
+//! - `cargo xtask vital-check`: vital gating itself: runs vital's tests under
+//!   coverage and checks them against the root `vital.toml`, through the library
+//!   API (the same few lines any workspace's xtask can use).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::process::{Command, ExitCode};
+
+use cargo_vital::process::{self, CoverageRun, INSTALL_LLVM_COV, RunOutcome};
+use vital::catalogue::Catalogue;
+use vital::check::{CoverageFile, Resolved, check_resolved, default_coverage_path, read_coverage};
+use vital::report::{Format, Style};
+
+const USAGE: &str = "usage: cargo xtask <test | vital-check [--format human|json]>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("vital-check") => vital_check(&args[1..]),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            cargo_vital::cli::report_error(&err);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a command, echoing it; its exit code.
+fn run(program: &str, args: &[&str]) -> u8 {
+    eprintln!("$ {program} {}", args.join(" "));
+    match Command::new(program).args(args).status() {
+        Ok(status) if status.success() => 0,
+        Ok(status) => u8::try_from(status.code().unwrap_or(1)).unwrap_or(1).max(1),
+        Err(err) => {
+            eprintln!("error: cannot run {program}: {err}");
+            2
+        }
+    }
+}
+
+/// Installs the LLVM tools and cargo-llvm-cov when they are missing.
+fn ensure_prerequisites() -> Result<(), vital::Error> {
+    if process::check_prerequisites().is_ok() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing what coverage needs");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    if run("rustup", &["component", "add", "llvm-tools-preview"]) != 0 {
+        eprintln!("xtask: could not add the llvm-tools-preview component with rustup");
+    }
+    let has_llvm_cov =
+        Command::new(&cargo).args(["llvm-cov", "--version"]).output().is_ok_and(|o| o.status.success());
+    if !has_llvm_cov && run(&cargo, &["install", "cargo-llvm-cov", "--locked"]) != 0 {
+        eprintln!("xtask: `{INSTALL_LLVM_COV}` failed");
+    }
+    process::check_prerequisites()
+}
+
+fn test() -> Result<u8, vital::Error> {
+    ensure_prerequisites()?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    for step in [
+        &["fmt", "--all", "--", "--check"][..],
+        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &["test", "--workspace"],
+    ] {
+        let code = run(&cargo, step);
+        if code != 0 {
+            return Ok(code);
+        }
+    }
+    vital_check(&[])
+}
+
+/// Gates vital on itself.
+fn vital_check(args: &[String]) -> Result<u8, vital::Error> {
+    let format = match args {
+        [] => Format::Human,
+        [flag, value] if flag == "--format" => match value.parse() {
+            Ok(format) => format,
+            Err(message) => {
+                eprintln!("error: {message}\n{USAGE}");
+                return Ok(2);
+            }
+        },
+        _ => {
+            eprintln!("{USAGE}");
+            return Ok(2);
+        }
+    };
+    ensure_prerequisites()?;
+    let workspace = process::workspace(None)?;
+    let catalogue = Catalogue::load(&workspace.root.join("vital.toml"), "vital.toml".as_ref())?;
+    let resolved = Resolved::new(&workspace, &catalogue)?;
+    // vital's vital functions live in the library; its unit tests are their evidence.
+    let run = CoverageRun { packages: vec!["vital".into()], ..CoverageRun::default() };
+    let output = default_coverage_path(&workspace);
+    if let RunOutcome::Failed(code) = process::produce_coverage(&workspace, &resolved.index, &run, &output)? {
+        eprintln!("error: the tests failed under coverage ({code:?}): nothing was gated");
+        return Ok(1);
+    }
+    let exports = read_coverage(&resolved, &workspace.root, &[CoverageFile::new(output)])?;
+    let report = check_resolved(&resolved, &workspace.root, &exports)?;
+    let color =
+        std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    print!("{}", report.render(format, &Style { color }));
+    Ok(u8::try_from(report.exit_code()).unwrap_or(1))
+}

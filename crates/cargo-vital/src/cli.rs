@@ -9,7 +9,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use vital::catalogue::{Catalogue, FILE_NAME};
 use vital::check::{CoverageFile, Resolved, check_resolved, default_coverage_path, list, read_coverage};
 use vital::report::{Format, Style};
-use vital::stamp::SourceStamp;
 use vital::workspace::Workspace;
 use vital::{Error, ErrorKind};
 
@@ -179,9 +178,6 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
         Command::Run(args) => {
             process::check_prerequisites()?;
             let output = default_coverage_path(&workspace);
-            // Stamp the source before the tests build it: an edit during or after
-            // the run makes the coverage stale.
-            let stamp = SourceStamp::of(&resolved.index);
             let run = CoverageRun {
                 manifest_path: common.manifest_path.clone(),
                 packages: args.packages,
@@ -190,7 +186,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                 no_default_features: args.no_default_features,
                 test_args: args.test_args,
             };
-            match process::run_coverage(&workspace, &run, &output)? {
+            match process::produce_coverage(&workspace, &resolved.index, &run, &output)? {
                 RunOutcome::Coverage => {}
                 RunOutcome::Failed(code) => {
                     let status =
@@ -203,8 +199,6 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                     return Ok(EXIT_FAIL);
                 }
             }
-            let stamp_json = serde_json::to_vec_pretty(&stamp).expect("serializable");
-            vital::fsutil::write_atomic(&SourceStamp::path_for(&output), &stamp_json)?;
             gate(&common, &workspace, &resolved, &[CoverageFile::new(output)])
         }
     }

@@ -6,6 +6,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use vital::source::SourceIndex;
+use vital::stamp::SourceStamp;
 use vital::workspace::Workspace;
 use vital::{Error, ErrorKind, Location};
 
@@ -147,6 +149,25 @@ pub enum RunOutcome {
     Coverage,
     /// cargo-llvm-cov failed: the tests failed or did not build.
     Failed(Option<i32>),
+}
+
+/// Produces coverage the way `cargo vital run` does: stamps the source of `index`
+/// (before the tests build it, so that an edit during or after the run makes the
+/// coverage stale), runs the tests under coverage, and writes the export to `output`
+/// and its stamp next to it, both atomically.
+pub fn produce_coverage(
+    workspace: &Workspace,
+    index: &SourceIndex,
+    run: &CoverageRun,
+    output: &Path,
+) -> Result<RunOutcome, Error> {
+    let stamp = SourceStamp::of(index);
+    let outcome = run_coverage(workspace, run, output)?;
+    if outcome == RunOutcome::Coverage {
+        let json = serde_json::to_vec_pretty(&stamp).expect("a stamp always serializes");
+        vital::fsutil::write_atomic(&SourceStamp::path_for(output), &json)?;
+    }
+    Ok(outcome)
 }
 
 /// Runs the tests under coverage, writing the export to `output` atomically (a

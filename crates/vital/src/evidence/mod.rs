@@ -370,7 +370,9 @@ fn merge<'e>(exports: &'e [Export], members: &[RecordRef<'e>]) -> Evidence {
 
     for &(e, record) in members {
         names.push(record.name.clone());
-        let Some(main) = record.main_file_id() else { continue };
+        // Without a main file (every file expanded into: malformed), LLVM counts
+        // the code regions but no lines and no branches: so do we.
+        let main = record.main_file_id();
         // Records of different exports number their files differently: key on names.
         let file_key = |file_id: u32| -> &str {
             let file = record.filenames[file_id as usize];
@@ -378,7 +380,7 @@ fn merge<'e>(exports: &'e [Export], members: &[RecordRef<'e>]) -> Evidence {
         };
         let mut seen: HashMap<(u32, Pos, Pos), usize> = HashMap::new();
         for region in &record.regions {
-            if region.file_id == main {
+            if Some(region.file_id) == main {
                 line_regions.push(CountedRegion {
                     start: region.start,
                     end: region.end,
@@ -396,7 +398,7 @@ fn merge<'e>(exports: &'e [Export], members: &[RecordRef<'e>]) -> Evidence {
                 Some(&slot) => regions[slot].3 = regions[slot].3.saturating_add(region.count),
                 None => {
                     region_slots.insert(key, regions.len());
-                    regions.push((region.file_id == main, region.start, region.end, region.count));
+                    regions.push((Some(region.file_id) == main, region.start, region.end, region.count));
                 }
             }
         }
@@ -415,7 +417,7 @@ fn merge<'e>(exports: &'e [Export], members: &[RecordRef<'e>]) -> Evidence {
                     None => {
                         branch_slots.insert(key, branches.len());
                         branches.push((
-                            file_id == main,
+                            Some(file_id) == main,
                             branch.start,
                             branch.end,
                             branch.true_count,
@@ -477,32 +479,4 @@ pub fn record_evidence(export: &Export, record: &FunctionRecord) -> Evidence {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn record_names_demangle_without_hashes() {
-        assert_eq!(
-            demangle("_RNvMNtCs2XdcJdLyCQj_6shapes5storeNtB2_5Store3put"),
-            "<shapes::store::Store>::put"
-        );
-        assert_eq!(
-            demangle("_RNCNvMNtCs2XdcJdLyCQj_6shapes5storeNtB4_5Store3put0B6_"),
-            "<shapes::store::Store>::put::{closure#0}"
-        );
-        assert_eq!(
-            demangle("_RINvNtCs3tYJ7s7cfMH_6shapes5stats7largestdEB4_"),
-            "shapes::stats::largest::<f64>"
-        );
-        assert_eq!(demangle("not_mangled"), "not_mangled");
-    }
-
-    #[test]
-    fn coverage_filenames_are_made_relative_to_the_workspace() {
-        let root = Path::new("/w");
-        assert_eq!(relative_name(root, "/w/src/lib.rs").as_deref(), Some("src/lib.rs"));
-        assert_eq!(relative_name(root, "src/lib.rs").as_deref(), Some("src/lib.rs"));
-        assert_eq!(relative_name(root, "./src/lib.rs").as_deref(), Some("src/lib.rs"));
-        assert_eq!(relative_name(root, "/rustc/abc/library/core/src/fmt.rs"), None);
-    }
-}
+mod tests;
