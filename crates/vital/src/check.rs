@@ -159,6 +159,12 @@ pub fn check_resolved(resolved: &Resolved<'_>, root: &Path, exports: &[Export]) 
     let evidence = join(index, root, &resolved.functions, exports)?;
     let has_branch_data = exports.iter().any(|e| e.has_branch_data);
     let mut warnings: Vec<String> = index.warnings.iter().map(ToString::to_string).collect();
+    if resolved.functions.is_empty() {
+        warnings.push(format!(
+            "{} names no vital function: nothing is gated (add `[[vital]]` entries)",
+            resolved.catalogue.path.display()
+        ));
+    }
     for export in exports {
         if export.functions.is_empty() && export.total_functions > 0 {
             warnings.push(format!(
@@ -225,15 +231,7 @@ fn function_report(
         };
         SourceSpan { line: start.line, column: start.col, end_line: end.line, end_column: end.col, text }
     };
-    let empty = Evidence {
-        records: Vec::new(),
-        lines: Default::default(),
-        regions: Default::default(),
-        branches: Default::default(),
-        uncovered_lines: Vec::new(),
-        uncovered_regions: Vec::new(),
-        untaken_branches: Vec::new(),
-    };
+    let empty = Evidence::default();
     let ev = evidence.unwrap_or(&empty);
     FunctionReport {
         function: entry.function.clone(),

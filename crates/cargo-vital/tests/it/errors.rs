@@ -212,3 +212,10 @@ fn a_usage_error_is_exit_2() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("invalid value 'yaml'"), "{}", out.stderr);
 }
+
+#[test]
+fn an_empty_catalogue_passes_with_a_warning() {
+    let out = shapes().check_with("# nothing yet\n", &[]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("names no vital function: nothing is gated"), "{}", out.stdout);
+}

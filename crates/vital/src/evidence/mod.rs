@@ -49,7 +49,7 @@ pub struct UntakenBranch {
 }
 
 /// What the coverage says of one vital function.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Evidence {
     /// The mangled names of the records joined, sorted.
     pub records: Vec<String>,

@@ -154,56 +154,17 @@ impl<'i> Resolver<'i> {
 
     fn candidates_plain(&self, krate: CrateId, rest: &[String], out: &mut BTreeSet<FnId>) {
         let root = self.index.crates[krate.index()].root_scope;
-        if rest.is_empty() {
-            return;
-        }
         // A function by its full path (free functions, nested functions).
         for item in self.walk(root, rest) {
             if let Item::Fn(f) = item {
                 out.insert(f);
             }
         }
-        let Some((method, type_path)) = rest.split_last() else { return };
-        if type_path.is_empty() {
-            return;
-        }
-        let mut found = !out.is_empty();
-        // `Type::method` through the type's definition or a re-export; `Trait::method`.
-        for item in self.walk(root, type_path) {
-            if let Item::Type(t) = item {
-                found |= self.methods_of_type(t, method, None, out);
-            }
-        }
-        // `module_of_impl::Type::method`.
-        let (type_name, impl_module) = type_path.split_last().expect("type_path is not empty");
-        for item in self.walk_scopes(root, impl_module) {
-            found |= self.methods_in_impls(
-                |imp| {
-                    let def = &self.index.impls[imp.index()];
-                    def.scope == item && def.self_name() == type_name
-                },
-                method,
-                out,
-            );
-        }
-        // Short form `crate::Type::method`, when nothing else matched.
-        if !found && impl_module.is_empty() {
-            self.methods_in_impls(
-                |imp| {
-                    let def = &self.index.impls[imp.index()];
-                    def.self_name() == type_name && self.index.scope(def.scope).krate == krate
-                },
-                method,
-                out,
-            );
-            for (i, t) in self.index.types.iter().enumerate() {
-                if t.kind == TypeKind::Trait
-                    && &t.name == type_name
-                    && self.index.scope(t.scope).krate == krate
-                {
-                    self.methods_of_type(TypeId::from_index(i), method, None, out);
-                }
-            }
+        if let Some((method, type_path)) = rest.split_last()
+            && !type_path.is_empty()
+        {
+            let found = !out.is_empty();
+            self.candidates_method(krate, type_path, None, method, found, out);
         }
     }
 
@@ -215,35 +176,61 @@ impl<'i> Resolver<'i> {
         method: &str,
         out: &mut BTreeSet<FnId>,
     ) {
+        self.candidates_method(krate, ty, Some(trait_name), method, false, out);
+    }
+
+    /// Methods named `method` of the type (or trait) `type_path` names, of trait
+    /// `trait_name` when given: through the type's definition or a re-export, the
+    /// module where the `impl` block is written, and, when nothing else matched
+    /// (`found` says whether something already did), the short form
+    /// `crate::Type::method`.
+    fn candidates_method(
+        &self,
+        krate: CrateId,
+        type_path: &[String],
+        trait_name: Option<&str>,
+        method: &str,
+        mut found: bool,
+        out: &mut BTreeSet<FnId>,
+    ) {
         let root = self.index.crates[krate.index()].root_scope;
-        let Some((type_name, impl_module)) = ty.split_last() else { return };
-        let mut found = false;
-        for item in self.walk(root, ty) {
+        for item in self.walk(root, type_path) {
             if let Item::Type(t) = item {
-                found |= self.methods_of_type(t, method, Some(trait_name), out);
+                found |= self.methods_of_type(t, method, trait_name, out);
             }
         }
+        let Some((type_name, impl_module)) = type_path.split_last() else { return };
+        let of_trait = |imp: &super::ImplDef| trait_name.is_none_or(|name| imp.trait_name() == Some(name));
         for scope in self.walk_scopes(root, impl_module) {
             found |= self.methods_in_impls(
                 |imp| {
                     let def = &self.index.impls[imp.index()];
-                    def.scope == scope && def.self_name() == type_name && def.trait_name() == Some(trait_name)
+                    def.scope == scope && def.self_name() == type_name && of_trait(def)
                 },
                 method,
                 out,
             );
         }
-        if !found && impl_module.is_empty() {
-            self.methods_in_impls(
-                |imp| {
-                    let def = &self.index.impls[imp.index()];
-                    def.self_name() == type_name
-                        && def.trait_name() == Some(trait_name)
-                        && self.index.scope(def.scope).krate == krate
-                },
-                method,
-                out,
-            );
+        if found || !impl_module.is_empty() {
+            return;
+        }
+        self.methods_in_impls(
+            |imp| {
+                let def = &self.index.impls[imp.index()];
+                def.self_name() == type_name && of_trait(def) && self.index.scope(def.scope).krate == krate
+            },
+            method,
+            out,
+        );
+        if trait_name.is_none() {
+            for (i, t) in self.index.types.iter().enumerate() {
+                if t.kind == TypeKind::Trait
+                    && &t.name == type_name
+                    && self.index.scope(t.scope).krate == krate
+                {
+                    self.methods_of_type(TypeId::from_index(i), method, None, out);
+                }
+            }
         }
     }
 
