@@ -26,8 +26,12 @@ mod error;
 pub mod evidence;
 pub mod fsutil;
 pub mod report;
+pub mod results;
 pub mod source;
 pub mod stamp;
+pub mod testsuite;
+#[cfg(test)]
+mod testutil;
 pub mod text;
 pub mod verdict;
 pub mod workspace;

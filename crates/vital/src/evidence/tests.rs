@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::workspace::{Package, Target, TargetKind, Workspace};
+use crate::testutil::{self, Fixture};
 
 /// Columns:      1        10        20        30        40
 ///               |        |         |         |         |
@@ -20,42 +20,13 @@ async fn t() {}
 mod other;
 ";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    index: SourceIndex,
-}
-
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().to_path_buf();
-    std::fs::create_dir_all(root.join("src")).unwrap();
-    std::fs::write(root.join("src/lib.rs"), LIB).unwrap();
-    std::fs::write(root.join("src/other.rs"), "pub fn o() {}\n").unwrap();
-    let workspace = Workspace {
-        root: root.clone(),
-        target_dir: root.join("target"),
-        packages: vec![Package {
-            name: "demo".into(),
-            manifest_path: root.join("Cargo.toml"),
-            targets: vec![Target {
-                name: "demo".into(),
-                kind: TargetKind::Lib,
-                src_path: root.join("src/lib.rs"),
-            }],
-        }],
-    };
-    let index = SourceIndex::scan(&workspace);
-    Fixture { _dir: dir, root, index }
+    testutil::fixture(&[("src/lib.rs", LIB), ("src/other.rs", "pub fn o() {}\n")])
 }
 
 impl Fixture {
     fn lib(&self) -> String {
         self.root.join("src/lib.rs").display().to_string()
-    }
-
-    fn func(&self, name: &str) -> FnId {
-        FnId::from_index(self.index.fns.iter().position(|f| f.name == name).unwrap())
     }
 
     fn join(&self, names: &[&str], exports: &[Export]) -> Result<Vec<Option<Evidence>>> {

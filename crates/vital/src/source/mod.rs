@@ -160,6 +160,8 @@ pub struct TypeDef {
     pub file: FileId,
     /// The line of its name.
     pub line: u32,
+    /// For a struct, the types of its fields as written (`Mutex<Vec<u8>>`).
+    pub fields: Vec<String>,
 }
 
 /// An `impl` block.
@@ -225,6 +227,101 @@ pub struct FnDef {
     /// `#[async_trait]`…): its generated code's coverage need not start at its
     /// signature.
     pub opaque: bool,
+    /// Its test attributes, when it is a test.
+    pub test: Option<TestAttrs>,
+    /// What its signature says (for failure-mode suggestions).
+    pub signature: SignatureFacts,
+    /// What its body does, by name: for the call graph and assertion analysis.
+    pub facts: BodyFacts,
+}
+
+/// How a test is declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestKind {
+    /// `#[test]`.
+    Test,
+    /// `#[tokio::test]`, `#[async_std::test]`, any `#[path::test]`.
+    Runtime,
+    /// `#[rstest]`: one test per case, named `fn::case_N…`.
+    Rstest,
+    /// `#[test_case(…)]`: one test per case, in a module named after the function.
+    TestCase,
+    /// A `#[test] fn` inside `proptest! { … }`.
+    Proptest,
+}
+
+/// The test attributes of a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestAttrs {
+    /// How it is declared.
+    pub kind: TestKind,
+    /// `#[ignore]`.
+    pub ignored: bool,
+    /// `#[should_panic]`.
+    pub should_panic: bool,
+}
+
+impl TestAttrs {
+    /// Whether the function stands for several tests (one per case).
+    pub fn is_parametrized(&self) -> bool {
+        matches!(self.kind, TestKind::Rstest | TestKind::TestCase)
+    }
+}
+
+/// A call (or a reference to a function) in a body, by name: `f()`, `x.f()`,
+/// `Type::f()`, `.map(Type::f)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallRef {
+    /// The function's name.
+    pub name: String,
+    /// The path segment before the name (`Type` in `Type::f`), if any.
+    pub qualifier: Option<String>,
+}
+
+/// What a function body does, as far as names tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyFacts {
+    /// Calls and function references (`s.parse::<T>()` also as `T::from_str`,
+    /// `.into()` also as `from`).
+    pub calls: Vec<CallRef>,
+    /// Calls whose result is checked: `call().unwrap()`, `.expect(…)`,
+    /// `.unwrap_err()`, `.expect_err(…)`, `call()?`, also through a `let` binding.
+    pub checked: Vec<CallRef>,
+    /// Uses an assertion macro (`assert*!`, `debug_assert*!`, `prop_assert*!`…) or
+    /// panics in a branch.
+    pub asserts: bool,
+    /// Mentions `std::fs`, `File`, `OpenOptions`.
+    pub uses_fs: bool,
+}
+
+/// The kind of a parameter, for suggestions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// `Option<…>`.
+    Option,
+    /// `&str`, `String`, `&[u8]`, `Vec<…>`, slices, maps and sets.
+    Collection,
+    /// An integer type.
+    Integer,
+    /// `Path`, `PathBuf`.
+    Path,
+    /// Anything else.
+    Other,
+}
+
+/// What a function's signature says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignatureFacts {
+    /// Its parameters' kinds (the receiver excluded).
+    pub params: Vec<ParamKind>,
+    /// `&self` (shared receiver).
+    pub shared_self: bool,
+    /// Any receiver.
+    pub has_self: bool,
+    /// Returns `io::Result` or `Result<_, io::Error>`.
+    pub returns_io_result: bool,
+    /// Returns a `Result`.
+    pub returns_result: bool,
 }
 
 /// The index of a workspace's source.

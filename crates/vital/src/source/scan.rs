@@ -16,8 +16,9 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 use super::{
-    CrateId, CrateRoot, FileId, FnDef, FnId, ImplDef, ImplId, Item, Owner, Scope, ScopeId, ScopeKind,
-    SourceFile, SourceIndex, TypeDef, TypeId, TypeKind, UseDecl,
+    BodyFacts, CallRef, CrateId, CrateRoot, FileId, FnDef, FnId, ImplDef, ImplId, Item, Owner, ParamKind,
+    Scope, ScopeId, ScopeKind, SignatureFacts, SourceFile, SourceIndex, TestAttrs, TestKind, TypeDef, TypeId,
+    TypeKind, UseDecl,
 };
 use crate::coverage::Pos;
 use crate::error::{Location, Problem};
@@ -61,6 +62,17 @@ struct Ctx {
     /// What `#[path]` on `mod x;` is relative to.
     path_attr_dir: PathBuf,
     /// Inside an item under an attribute macro.
+    opaque: bool,
+}
+
+/// What `add_fn` needs of a function item.
+struct FnParts<'a> {
+    attrs: &'a [syn::Attribute],
+    sig: &'a syn::Signature,
+    /// Where its first coverage region starts.
+    start: Span,
+    block: &'a syn::Block,
+    owner: Owner,
     opaque: bool,
 }
 
@@ -207,9 +219,16 @@ impl Scanner<'_> {
                     self.add_opaque(ctx, f.span());
                 }
                 let start = fn_start(&f.vis, &f.modifiers, &f.sig);
-                let id = self.add_fn(ctx, &f.sig, start, &f.block, Owner::Free, opaque);
+                let parts = FnParts {
+                    attrs: &f.attrs,
+                    sig: &f.sig,
+                    start,
+                    block: &f.block,
+                    owner: Owner::Free,
+                    opaque,
+                };
+                let id = self.add_fn(ctx, parts);
                 self.push_item(ctx.scope, f.sig.ident.unraw_string(), Item::Fn(id));
-                self.walk_body(&f.block, Some(id), ctx, opaque);
             }
             syn::Item::Impl(imp) => {
                 let opaque = ctx.opaque || has_macro_attr(&imp.attrs);
@@ -227,9 +246,16 @@ impl Scanner<'_> {
                         syn::ImplItem::Fn(m) => {
                             let opaque = opaque || has_macro_attr(&m.attrs);
                             let start = fn_start(&m.vis, &m.modifiers, &m.sig);
-                            let id =
-                                self.add_fn(ctx, &m.sig, start, &m.block, Owner::Method(impl_id), opaque);
-                            self.walk_body(&m.block, Some(id), ctx, opaque);
+                            let owner = Owner::Method(impl_id);
+                            let parts = FnParts {
+                                attrs: &m.attrs,
+                                sig: &m.sig,
+                                start,
+                                block: &m.block,
+                                owner,
+                                opaque,
+                            };
+                            self.add_fn(ctx, parts);
                         }
                         syn::ImplItem::Macro(m) => self.add_opaque(ctx, m.span()),
                         syn::ImplItem::Verbatim(tokens) => self.add_opaque(ctx, tokens.span()),
@@ -251,8 +277,10 @@ impl Scanner<'_> {
                                 let opaque = opaque || has_macro_attr(&m.attrs);
                                 let start = fn_start(&syn::Visibility::Inherited, &m.modifiers, &m.sig);
                                 let owner = Owner::TraitDefault(type_id);
-                                let id = self.add_fn(ctx, &m.sig, start, block, owner, opaque);
-                                self.walk_body(block, Some(id), ctx, opaque);
+                                self.add_fn(
+                                    ctx,
+                                    FnParts { attrs: &m.attrs, sig: &m.sig, start, block, owner, opaque },
+                                );
                             }
                         }
                         syn::TraitItem::Macro(m) => self.add_opaque(ctx, m.span()),
@@ -262,7 +290,8 @@ impl Scanner<'_> {
                 }
             }
             syn::Item::Struct(s) => {
-                self.type_item(ctx, &s.attrs, &s.ident, TypeKind::Struct, s.span());
+                let id = self.type_item(ctx, &s.attrs, &s.ident, TypeKind::Struct, s.span());
+                self.index.types[id.index()].fields = s.fields.iter().map(|f| quote_tokens(&f.ty)).collect();
             }
             syn::Item::Enum(e) => {
                 self.type_item(ctx, &e.attrs, &e.ident, TypeKind::Enum, e.span());
@@ -281,7 +310,12 @@ impl Scanner<'_> {
                 flatten_use(&u.tree, &mut prefix, public, &mut uses);
                 self.index.scopes[ctx.scope.index()].uses.extend(uses);
             }
-            syn::Item::Macro(m) => self.add_opaque(ctx, m.span()),
+            syn::Item::Macro(m) => {
+                self.add_opaque(ctx, m.span());
+                if m.mac.path.segments.last().is_some_and(|s| s.ident == "proptest") {
+                    self.walk_proptest(&m.mac, ctx);
+                }
+            }
             syn::Item::Verbatim(tokens) => self.add_opaque(ctx, tokens.span()),
             syn::Item::Const(c) => self.walk_expr(&c.expr, ctx),
             syn::Item::Static(s) => self.walk_expr(&s.expr, ctx),
@@ -296,12 +330,12 @@ impl Scanner<'_> {
         ident: &syn::Ident,
         kind: TypeKind,
         span: Span,
-    ) {
+    ) -> TypeId {
         if has_macro_attr(attrs) || attrs.iter().any(|a| a.path().is_ident("derive")) {
             // Derives and attribute macros may generate instrumented code here.
             self.add_opaque(ctx, span);
         }
-        self.add_type(ctx, ident, kind);
+        self.add_type(ctx, ident, kind)
     }
 
     fn add_type(&mut self, ctx: &Ctx, ident: &syn::Ident, kind: TypeKind) -> TypeId {
@@ -309,7 +343,14 @@ impl Scanner<'_> {
         let offset = self.offset(ctx, ident.span()).start;
         let line = self.pos(ctx, offset).line;
         let name = ident.unraw_string();
-        self.index.types.push(TypeDef { name: name.clone(), scope: ctx.scope, kind, file: ctx.file, line });
+        self.index.types.push(TypeDef {
+            name: name.clone(),
+            scope: ctx.scope,
+            kind,
+            file: ctx.file,
+            line,
+            fields: Vec::new(),
+        });
         self.push_item(ctx.scope, name, Item::Type(id));
         id
     }
@@ -318,15 +359,9 @@ impl Scanner<'_> {
         self.index.scopes[scope.index()].items.push((name, item));
     }
 
-    fn add_fn(
-        &mut self,
-        ctx: &Ctx,
-        sig: &syn::Signature,
-        start: Span,
-        block: &syn::Block,
-        owner: Owner,
-        opaque: bool,
-    ) -> FnId {
+    /// Indexes a function and walks its body.
+    fn add_fn(&mut self, ctx: &Ctx, parts: FnParts<'_>) -> FnId {
+        let FnParts { attrs, sig, start, block, owner, opaque } = parts;
         let span = self.offset(ctx, start).start..self.offset(ctx, block.brace_token.span.close()).end;
         if sig.asyncness.is_some() {
             // An `async fn`'s body is a coroutine with a record of its own.
@@ -346,8 +381,75 @@ impl Scanner<'_> {
             fn_line,
             is_async: sig.asyncness.is_some(),
             opaque,
+            test: test_attrs(attrs),
+            signature: signature_facts(sig),
+            facts: BodyFacts::default(),
         });
+        self.walk_body(block, Some(id), ctx, opaque);
         id
+    }
+
+    /// The `#[test] fn`s of a `proptest! { … }` block: their arguments
+    /// (`x in 0..10`) are not Rust, so each is re-read as `fn name() { body }` with
+    /// its own spans.
+    fn walk_proptest(&mut self, mac: &syn::Macro, ctx: &Ctx) {
+        use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+        let mut pending: Vec<TokenTree> = Vec::new();
+        let mut tokens = mac.tokens.clone().into_iter().peekable();
+        while let Some(tree) = tokens.next() {
+            match &tree {
+                TokenTree::Punct(p) if p.as_char() == '#' => {
+                    // An attribute: `#` and its bracket group (`#!` configs are dropped).
+                    if let Some(TokenTree::Punct(bang)) = tokens.peek()
+                        && bang.as_char() == '!'
+                    {
+                        tokens.next();
+                        tokens.next();
+                        continue;
+                    }
+                    pending.push(tree.clone());
+                    if let Some(group) = tokens.next() {
+                        pending.push(group);
+                    }
+                }
+                TokenTree::Ident(ident) if ident == "fn" => {
+                    let Some(name @ TokenTree::Ident(_)) = tokens.next() else { break };
+                    // Skip the arguments and any return type, up to the body.
+                    let body = loop {
+                        match tokens.next() {
+                            Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => break Some(g),
+                            Some(_) => {}
+                            None => break None,
+                        }
+                    };
+                    let Some(body) = body else { break };
+                    let mut item: TokenStream = std::mem::take(&mut pending).into_iter().collect();
+                    item.extend([
+                        tree.clone(),
+                        name,
+                        TokenTree::Group(Group::new(Delimiter::Parenthesis, TokenStream::new())),
+                        TokenTree::Group(body),
+                    ]);
+                    if let Ok(f) = syn::parse2::<syn::ItemFn>(item) {
+                        let start = fn_start(&f.vis, &f.modifiers, &f.sig);
+                        let parts = FnParts {
+                            attrs: &f.attrs,
+                            sig: &f.sig,
+                            start,
+                            block: &f.block,
+                            owner: Owner::Free,
+                            opaque: true,
+                        };
+                        let id = self.add_fn(ctx, parts);
+                        if let Some(test) = &mut self.index.fns[id.index()].test {
+                            test.kind = TestKind::Proptest;
+                        }
+                        self.push_item(ctx.scope, f.sig.ident.unraw_string(), Item::Fn(id));
+                    }
+                }
+                _ => pending.clear(),
+            }
+        }
     }
 
     fn walk_mod(&mut self, m: &syn::ItemMod, ctx: &Ctx) {
@@ -422,6 +524,14 @@ impl Scanner<'_> {
         let mut visitor = BodyVisitor::default();
         visitor.visit_block(block);
         self.record_body(&visitor, ctx);
+        if let Some(owner) = owner {
+            let mut facts = std::mem::take(&mut visitor.facts);
+            facts.calls.sort_unstable();
+            facts.calls.dedup();
+            facts.checked.sort_unstable();
+            facts.checked.dedup();
+            self.index.fns[owner.index()].facts = facts;
+        }
         if visitor.items.is_empty() {
             return;
         }
@@ -477,12 +587,52 @@ impl Scanner<'_> {
 }
 
 /// Collects, in a function body: the spans of closure and async bodies, macro
-/// invocations, and the items declared inside (which it does not enter).
+/// invocations, the items declared inside (which it does not enter), and the
+/// [`BodyFacts`]: calls by name, checked calls, assertions.
 #[derive(Default)]
 struct BodyVisitor<'ast> {
     bodies: Vec<Span>,
     macros: Vec<Span>,
     items: Vec<&'ast syn::Item>,
+    facts: BodyFacts,
+    /// Inside the branch of an `if`, a `match` arm or a `let … else`.
+    branch_depth: usize,
+    /// `let name = <expr>;`: the calls whose result `name` holds.
+    bindings: HashMap<String, Vec<CallRef>>,
+}
+
+impl BodyVisitor<'_> {
+    /// The calls whose result `expr` is: `f(…)`, `x.f(…)` (and what `x` is the
+    /// result of, for adapters like `.map_err(…)`), through `.await`, `?`,
+    /// parentheses and `let` bindings.
+    fn heads(&self, expr: &syn::Expr) -> Vec<CallRef> {
+        match expr {
+            syn::Expr::Call(call) => match &*call.func {
+                syn::Expr::Path(p) => call_of_path(&p.path).into_iter().collect(),
+                _ => Vec::new(),
+            },
+            syn::Expr::MethodCall(m) => {
+                let mut out = method_calls(m);
+                out.extend(self.heads(&m.receiver));
+                out
+            }
+            syn::Expr::Await(a) => self.heads(&a.base),
+            syn::Expr::Try(t) => self.heads(&t.expr),
+            syn::Expr::Paren(p) => self.heads(&p.expr),
+            syn::Expr::Group(g) => self.heads(&g.expr),
+            syn::Expr::Reference(r) => self.heads(&r.expr),
+            syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+                self.bindings.get(&p.path.segments[0].ident.unraw_string()).cloned().unwrap_or_default()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn in_branch(&mut self, visit: impl FnOnce(&mut Self)) {
+        self.branch_depth += 1;
+        visit(self);
+        self.branch_depth -= 1;
+    }
 }
 
 impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
@@ -496,13 +646,250 @@ impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
         syn::visit::visit_expr_async(self, block);
     }
 
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        match &*call.func {
+            syn::Expr::Path(p) => self.facts.calls.extend(call_of_path(&p.path)),
+            other => self.visit_expr(other),
+        }
+        for arg in &call.args {
+            self.visit_expr(arg);
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        self.facts.calls.extend(method_calls(m));
+        if matches!(m.method.to_string().as_str(), "unwrap" | "expect" | "unwrap_err" | "expect_err") {
+            let heads = self.heads(&m.receiver);
+            self.facts.checked.extend(heads);
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
+        let heads = self.heads(&t.expr);
+        self.facts.checked.extend(heads);
+        syn::visit::visit_expr_try(self, t);
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        // A function passed by path (`.map(Store::write)`); single names are
+        // mostly local variables.
+        if p.qself.is_none() && p.path.segments.len() >= 2 {
+            self.facts.calls.extend(call_of_path(&p.path));
+            self.facts.uses_fs |= mentions_fs(&p.path);
+        }
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        self.facts.uses_fs |= mentions_fs(path);
+        syn::visit::visit_path(self, path);
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let (syn::Pat::Ident(ident), Some(init)) = (&local.pat, &local.init) {
+            let heads = self.heads(&init.expr);
+            self.bindings.insert(ident.ident.unraw_string(), heads);
+        }
+        if let Some(init) = &local.init {
+            self.visit_expr(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                self.in_branch(|v| v.visit_expr(diverge));
+            }
+        }
+        self.visit_pat(&local.pat);
+    }
+
+    fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
+        self.visit_expr(&e.cond);
+        self.in_branch(|v| {
+            v.visit_block(&e.then_branch);
+            if let Some((_, else_branch)) = &e.else_branch {
+                v.visit_expr(else_branch);
+            }
+        });
+    }
+
+    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        self.in_branch(|v| syn::visit::visit_arm(v, arm));
+    }
+
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         self.macros.push(mac.span());
+        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if is_assertion_macro(&name)
+            || (self.branch_depth > 0 && matches!(name.as_str(), "panic" | "unreachable"))
+        {
+            self.facts.asserts = true;
+        }
+        // Look inside: `assert_eq!(store.get(k), …)` calls `get`.
+        let args =
+            mac.parse_body_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated);
+        match args {
+            Ok(args) => {
+                // The arguments are parsed here, not borrowed from the file's tree: a
+                // visitor of their own, merged back.
+                let mut inner = BodyVisitor {
+                    branch_depth: self.branch_depth,
+                    bindings: std::mem::take(&mut self.bindings),
+                    ..BodyVisitor::default()
+                };
+                for arg in &args {
+                    inner.visit_expr(arg);
+                }
+                self.bindings = inner.bindings;
+                self.bodies.extend(inner.bodies);
+                self.macros.extend(inner.macros);
+                self.facts.calls.extend(inner.facts.calls);
+                self.facts.checked.extend(inner.facts.checked);
+                self.facts.asserts |= inner.facts.asserts;
+                self.facts.uses_fs |= inner.facts.uses_fs;
+            }
+            Err(_) => scan_tokens_for_calls(mac.tokens.clone(), &mut self.facts.calls),
+        }
     }
 
     fn visit_item(&mut self, item: &'ast syn::Item) {
         self.items.push(item);
     }
+}
+
+/// Whether a macro of this name asserts: `assert*`, `debug_assert*`,
+/// `prop_assert*`, and the matcher macros of googletest-like crates.
+fn is_assertion_macro(name: &str) -> bool {
+    name.starts_with("assert")
+        || name.starts_with("debug_assert")
+        || name.starts_with("prop_assert")
+        || matches!(name, "expect_that" | "verify_that" | "expect_pred" | "check")
+}
+
+/// `f` / `Type::f` / `module::f` as a call.
+fn call_of_path(path: &syn::Path) -> Option<CallRef> {
+    let mut segments = path.segments.iter().rev();
+    let last = segments.next()?;
+    let qualifier = segments.next().map(|s| s.ident.unraw_string());
+    Some(CallRef { name: last.ident.unraw_string(), qualifier })
+}
+
+/// A method call, and what it stands for: `s.parse::<T>()` also calls
+/// `T::from_str`, `.into()` also `from`, `.try_into()` also `try_from`.
+fn method_calls(m: &syn::ExprMethodCall) -> Vec<CallRef> {
+    let name = m.method.unraw_string();
+    let mut out = vec![CallRef { name: name.clone(), qualifier: None }];
+    let turbofish = m.turbofish.as_ref().and_then(|t| t.args.first()).and_then(|arg| match arg {
+        syn::GenericArgument::Type(ty) => type_path(ty).last().cloned(),
+        _ => None,
+    });
+    match name.as_str() {
+        "parse" => out.push(CallRef { name: "from_str".into(), qualifier: turbofish }),
+        "into" => out.push(CallRef { name: "from".into(), qualifier: None }),
+        "try_into" => out.push(CallRef { name: "try_from".into(), qualifier: None }),
+        _ => {}
+    }
+    out
+}
+
+/// Calls in the tokens of a macro that is not a list of expressions
+/// (`matches!(x.f(), P)`, `vec![f(); n]`): `name(` and `::name(`.
+fn scan_tokens_for_calls(tokens: proc_macro2::TokenStream, out: &mut Vec<CallRef>) {
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Ident(ident) => {
+                let called = matches!(trees.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+                if called {
+                    let qualifier =
+                        match (i.checked_sub(3).map(|j| &trees[j]), i.checked_sub(1).map(|j| &trees[j])) {
+                            (Some(TokenTree::Ident(q)), Some(TokenTree::Punct(p))) if p.as_char() == ':' => {
+                                Some(q.to_string())
+                            }
+                            _ => None,
+                        };
+                    out.push(CallRef { name: ident.to_string(), qualifier });
+                }
+            }
+            TokenTree::Group(group) => scan_tokens_for_calls(group.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+fn mentions_fs(path: &syn::Path) -> bool {
+    path.segments.iter().any(|s| matches!(s.ident.to_string().as_str(), "fs" | "File" | "OpenOptions"))
+}
+
+/// The test attributes among `attrs`, when the function is a test.
+fn test_attrs(attrs: &[syn::Attribute]) -> Option<TestAttrs> {
+    let mut kind = None;
+    let (mut ignored, mut should_panic) = (false, false);
+    for attr in attrs {
+        let segments: Vec<String> = attr.path().segments.iter().map(|s| s.ident.to_string()).collect();
+        let last = segments.last().map(String::as_str).unwrap_or_default();
+        match (segments.len(), last) {
+            (1, "test") => kind = kind.or(Some(TestKind::Test)),
+            (n, "test") if n > 1 => kind = kind.or(Some(TestKind::Runtime)),
+            (_, "rstest") => kind = Some(TestKind::Rstest),
+            (_, "test_case") => kind = Some(TestKind::TestCase),
+            (1, "ignore") => ignored = true,
+            (1, "should_panic") => should_panic = true,
+            _ => {}
+        }
+    }
+    kind.map(|kind| TestAttrs { kind, ignored, should_panic })
+}
+
+fn param_kind(ty: &syn::Type) -> ParamKind {
+    match ty {
+        syn::Type::Reference(r) => param_kind(&r.elem),
+        syn::Type::Slice(_) | syn::Type::Array(_) => ParamKind::Collection,
+        syn::Type::Paren(p) => param_kind(&p.elem),
+        syn::Type::Group(g) => param_kind(&g.elem),
+        syn::Type::ImplTrait(t) => {
+            let text = quote::ToTokens::to_token_stream(&t.bounds).to_string();
+            if text.contains("AsRef < Path >") {
+                ParamKind::Path
+            } else if text.contains("AsRef") || text.contains("IntoIterator") {
+                ParamKind::Collection
+            } else {
+                ParamKind::Other
+            }
+        }
+        syn::Type::Path(p) => match p.path.segments.last().map(|s| s.ident.to_string()).as_deref() {
+            Some("Option") => ParamKind::Option,
+            Some(
+                "str" | "String" | "Vec" | "VecDeque" | "HashMap" | "HashSet" | "BTreeMap" | "BTreeSet"
+                | "Cow" | "Bytes",
+            ) => ParamKind::Collection,
+            Some(
+                "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128"
+                | "isize",
+            ) => ParamKind::Integer,
+            Some("Path" | "PathBuf") => ParamKind::Path,
+            _ => ParamKind::Other,
+        },
+        _ => ParamKind::Other,
+    }
+}
+
+fn signature_facts(sig: &syn::Signature) -> SignatureFacts {
+    let mut facts = SignatureFacts::default();
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(r) => {
+                facts.has_self = true;
+                facts.shared_self = matches!(r.kind, syn::ReceiverKind::Reference(_, _, None));
+            }
+            syn::FnArg::Typed(t) => facts.params.push(param_kind(&t.ty)),
+        }
+    }
+    if let syn::ReturnType::Type(_, ty) = &sig.output {
+        let text = quote::ToTokens::to_token_stream(&**ty).to_string().replace(' ', "");
+        facts.returns_result = text.starts_with("Result") || text.contains("::Result");
+        facts.returns_io_result = text.starts_with("io::Result")
+            || text.contains("io::Error")
+            || text.starts_with("std::io::Result");
+    }
+    facts
 }
 
 /// Where rustc starts a function's first coverage region: its visibility, else its

@@ -6,45 +6,7 @@ use super::resolve::{ResolveError, Resolver};
 use super::*;
 use crate::workspace::{Package, Target, TargetKind, Workspace};
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    index: SourceIndex,
-}
-
-/// A workspace with one package `demo`: a lib `demo` (src/lib.rs), a bin `demo`
-/// when src/main.rs is given, and a lib `other` (other/lib.rs) when given.
-fn fixture(files: &[(&str, &str)]) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    let root = dir.path().to_path_buf();
-    let mut targets =
-        vec![Target { name: "demo".into(), kind: TargetKind::Lib, src_path: root.join("src/lib.rs") }];
-    if files.iter().any(|(p, _)| *p == "src/main.rs") {
-        targets.push(Target {
-            name: "demo".into(),
-            kind: TargetKind::Bin,
-            src_path: root.join("src/main.rs"),
-        });
-    }
-    let mut packages = vec![Package { name: "demo".into(), manifest_path: root.join("Cargo.toml"), targets }];
-    if files.iter().any(|(p, _)| *p == "other/lib.rs") {
-        packages.push(Package {
-            name: "other-crate".into(),
-            manifest_path: root.join("other/Cargo.toml"),
-            targets: vec![Target {
-                name: "other_crate".into(),
-                kind: TargetKind::Lib,
-                src_path: root.join("other/lib.rs"),
-            }],
-        });
-    }
-    let workspace = Workspace { root: root.clone(), target_dir: root.join("target"), packages };
-    Fixture { index: scan_workspace(&workspace), _dir: dir }
-}
+use crate::testutil::{Fixture, fixture};
 
 impl Fixture {
     fn resolve(&self, path: &str) -> Result<String, ResolveError> {

@@ -1,0 +1,440 @@
+//! Test results: what each test did in a run.
+//!
+//! Two formats are read (several files merge; a test failed in any file is failed):
+//!
+//! - **nextest JUnit XML** (`junit.path` of a nextest profile): `<testsuite
+//!   name="BINARY-ID">` holds `<testcase name="path::to::test">`, with a `<failure>`
+//!   or `<error>` child when it failed and `<skipped>` when it did not run. Binary ids
+//!   are `package` (the library's unit tests), `package::bin/name`, `package::target`
+//!   (an integration test). nextest leaves ignored tests out: the source says them.
+//! - **libtest JSON lines** (`cargo test -- -Z unstable-options --format json`, which
+//!   needs nightly or `RUSTC_BOOTSTRAP=1`): `{"type": "test", "event":
+//!   "ok"|"failed"|"ignored", "name": …}`. Which binary a line belongs to comes from
+//!   the `Running … (target/…/deps/NAME-HASH)` line cargo prints before it, when the
+//!   file holds cargo's output too, or from a `"vital_target"` field (written by
+//!   `cargo vital run`); otherwise results match by test path alone.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::workspace::{TargetKind, Workspace};
+
+/// What a test did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// It ran and passed.
+    Passed,
+    /// It was ignored or skipped.
+    Ignored,
+    /// It ran and failed (or timed out).
+    Failed,
+}
+
+/// Results by (crate, test path); the crate is `None` when the format did not say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TestResults {
+    results: BTreeMap<(Option<String>, String), Outcome>,
+}
+
+impl TestResults {
+    /// Reads one results file (either format).
+    pub fn read(path: &Path, display: &Path, workspace: &Workspace) -> Result<TestResults> {
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            Error::io(ErrorKind::Coverage, display, &err).with_help(
+                "produce it with `cargo vital run`, nextest's JUnit output, or libtest's `--format json`",
+            )
+        })?;
+        TestResults::parse(&text, display, workspace)
+    }
+
+    /// Parses results text; `display` names the file in messages.
+    pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestResults> {
+        let results = match text.trim_start().chars().next() {
+            Some('<') => parse_junit(text, display, workspace)?,
+            Some(_) => parse_libtest(text, display)?,
+            None => TestResults::default(),
+        };
+        if results.results.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Coverage,
+                Some(Location::file(display)),
+                "the file holds no test results",
+            )
+            .with_help(
+                "pass nextest's JUnit XML or libtest's JSON lines (`-- -Z unstable-options --format json`)",
+            ));
+        }
+        Ok(results)
+    }
+
+    fn record(&mut self, krate: Option<String>, path: String, outcome: Outcome) {
+        let slot = self.results.entry((krate, path)).or_insert(outcome);
+        // A test failed anywhere is failed; passed beats ignored.
+        *slot = match (*slot, outcome) {
+            (Outcome::Failed, _) | (_, Outcome::Failed) => Outcome::Failed,
+            (Outcome::Passed, _) | (_, Outcome::Passed) => Outcome::Passed,
+            _ => Outcome::Ignored,
+        };
+    }
+
+    /// Adds the results of `other`.
+    pub fn merge(&mut self, other: TestResults) {
+        for ((krate, path), outcome) in other.results {
+            self.record(krate, path, outcome);
+        }
+    }
+
+    /// The outcome of test `path` of crate `krate`. A parametrized test (rstest,
+    /// test_case) stands for the cases under it (`path::case_1`…): failed if one
+    /// failed, passed if all passed.
+    pub fn lookup(&self, krate: &str, path: &str, parametrized: bool) -> Option<Outcome> {
+        let mut found: Option<Outcome> = None;
+        let case_prefix = format!("{path}::");
+        for ((k, p), &outcome) in &self.results {
+            let crate_ok = k.as_deref().is_none_or(|k| k == krate);
+            let path_ok = p == path || (parametrized && p.starts_with(&case_prefix));
+            if crate_ok && path_ok {
+                found = Some(found.map_or(outcome, |f| f.max(outcome)));
+            }
+        }
+        found
+    }
+
+    /// The outcome of a test named as in `tests = { … }` (`path`, `crate::path`),
+    /// for tests that are not in the source.
+    pub fn lookup_any(&self, name: &str) -> Option<Outcome> {
+        self.results
+            .iter()
+            .filter(|((k, p), _)| p == name || k.as_ref().is_some_and(|k| format!("{k}::{p}") == name))
+            .map(|(_, &o)| o)
+            .max()
+    }
+
+    /// Counts: (passed, failed, ignored).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let count = |o| self.results.values().filter(|&&x| x == o).count();
+        (count(Outcome::Passed), count(Outcome::Failed), count(Outcome::Ignored))
+    }
+
+    /// The tests that failed, as `crate::path`.
+    pub fn failed(&self) -> Vec<String> {
+        self.results
+            .iter()
+            .filter(|(_, o)| **o == Outcome::Failed)
+            .map(|((k, p), _)| k.as_ref().map_or_else(|| p.clone(), |k| format!("{k}::{p}")))
+            .collect()
+    }
+}
+
+fn bad(display: &Path, line: usize, message: String) -> Error {
+    Error::new(ErrorKind::Coverage, Some(Location::at(display, line.max(1), 1)), message)
+        .with_help("pass nextest's JUnit XML or libtest's JSON lines, as the test run wrote them")
+}
+
+/// The crate of a nextest binary id.
+fn crate_of_binary_id(id: &str, workspace: &Workspace) -> Option<String> {
+    let (package, rest) = match id.split_once("::") {
+        Some((package, rest)) => (package, Some(rest)),
+        None => (id, None),
+    };
+    let package = workspace.packages.iter().find(|p| p.name == package);
+    match rest {
+        None => package?.targets.iter().find(|t| t.kind == TargetKind::Lib).map(|t| t.name.clone()),
+        Some(rest) => {
+            let name = rest.split_once('/').map_or(rest, |(_, name)| name);
+            Some(name.replace('-', "_"))
+        }
+    }
+}
+
+fn parse_junit(text: &str, display: &Path, workspace: &Workspace) -> Result<TestResults> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut results = TestResults::default();
+    let mut suite: Option<String> = None;
+    // The open <testcase>: its name and whether a failure or skip was seen in it.
+    let mut case: Option<(String, Outcome)> = None;
+    let line_of = |pos: u64| text[..usize::try_from(pos).unwrap_or(0).min(text.len())].lines().count();
+    loop {
+        let event = reader.read_event().map_err(|err| {
+            let line = line_of(reader.error_position());
+            bad(display, line, format!("the JUnit XML is malformed ({err})"))
+        })?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) => {
+                let empty = matches!(event, Event::Empty(_));
+                let name = e.name().as_ref().to_string();
+                let attr = |key: &str| {
+                    e.attributes().flatten().find(|a| a.key.as_ref() == key).map(|a| {
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .map(|v| v.into_owned())
+                            .unwrap_or_else(|_| a.value.to_string())
+                    })
+                };
+                match name.as_str() {
+                    "testsuite" => suite = attr("name").and_then(|id| crate_of_binary_id(&id, workspace)),
+                    "testcase" => {
+                        let Some(test) = attr("name") else {
+                            return Err(bad(
+                                display,
+                                line_of(reader.buffer_position()),
+                                "a <testcase> has no name".into(),
+                            ));
+                        };
+                        if empty {
+                            results.record(suite.clone(), test, Outcome::Passed);
+                        } else {
+                            case = Some((test, Outcome::Passed));
+                        }
+                    }
+                    "failure" | "error" => {
+                        if let Some((_, outcome)) = &mut case {
+                            *outcome = Outcome::Failed;
+                        }
+                    }
+                    "skipped" => {
+                        if let Some((_, outcome)) = &mut case
+                            && *outcome != Outcome::Failed
+                        {
+                            *outcome = Outcome::Ignored;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(e) => match e.name().as_ref() {
+                "testcase" => {
+                    if let Some((test, outcome)) = case.take() {
+                        results.record(suite.clone(), test, outcome);
+                    }
+                }
+                "testsuite" => suite = None,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if case.is_some() {
+        return Err(bad(
+            display,
+            text.lines().count(),
+            "the JUnit XML is truncated (a <testcase> is not closed)".into(),
+        ));
+    }
+    Ok(results)
+}
+
+#[derive(Deserialize)]
+struct LibtestEvent {
+    #[serde(rename = "type")]
+    kind: String,
+    event: String,
+    name: Option<String>,
+    vital_target: Option<String>,
+}
+
+/// The crate a `Running … (…/deps/NAME-HASH)` line of cargo announces.
+pub fn crate_of_running_line(line: &str) -> Option<String> {
+    let rest = line.trim_start().strip_prefix("Running ")?;
+    let inside = rest.rsplit_once('(')?.1.strip_suffix(')')?;
+    let file = Path::new(inside).file_stem()?.to_string_lossy().into_owned();
+    let (name, hash) = file.rsplit_once('-')?;
+    hash.bytes().all(|b| b.is_ascii_hexdigit()).then(|| name.to_string())
+}
+
+/// Removes ANSI escape sequences (cargo colours its `Running` lines).
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn parse_libtest(text: &str, display: &Path) -> Result<TestResults> {
+    let mut results = TestResults::default();
+    let mut binary: Option<String> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = strip_ansi(raw);
+        let trimmed = line.trim();
+        if !trimmed.starts_with('{') {
+            if let Some(krate) = crate_of_running_line(trimmed) {
+                binary = Some(krate);
+            }
+            continue;
+        }
+        let event: LibtestEvent = serde_json::from_str(trimmed)
+            .map_err(|err| bad(display, i + 1, format!("a line is not a libtest JSON event ({err})")))?;
+        if event.kind != "test" {
+            continue;
+        }
+        let outcome = match event.event.as_str() {
+            "ok" => Outcome::Passed,
+            "failed" | "timeout" => Outcome::Failed,
+            "ignored" => Outcome::Ignored,
+            _ => continue,
+        };
+        let Some(name) = event.name else {
+            return Err(bad(display, i + 1, "a test event has no `name`".into()));
+        };
+        results.record(event.vital_target.or_else(|| binary.clone()), name, outcome);
+    }
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::{Package, Target};
+
+    fn workspace() -> Workspace {
+        let target = |name: &str, kind| Target { name: name.into(), kind, src_path: "x".into() };
+        Workspace {
+            root: "/w".into(),
+            target_dir: "/w/target".into(),
+            packages: vec![Package {
+                name: "my-store".into(),
+                manifest_path: "/w/Cargo.toml".into(),
+                targets: vec![
+                    target("my_store", TargetKind::Lib),
+                    target("cli", TargetKind::Bin),
+                    target("api", TargetKind::Test),
+                ],
+            }],
+        }
+    }
+
+    fn parse(text: &str) -> Result<TestResults> {
+        TestResults::parse(text, Path::new("results"), &workspace())
+    }
+
+    const JUNIT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="nextest-run" tests="4" failures="1">
+    <testsuite name="my-store" tests="3">
+        <testcase name="store::tests::write_empty" classname="my-store" time="0.1"/>
+        <testcase name="store::tests::write_disk_full" classname="my-store">
+            <failure message="assertion failed" type="test failure">thread panicked &amp; stopped</failure>
+        </testcase>
+        <testcase name="cases::t::case_1" classname="my-store"/>
+        <testcase name="cases::t::case_2" classname="my-store"><skipped/></testcase>
+    </testsuite>
+    <testsuite name="my-store::api" tests="1">
+        <testcase name="round_trip" classname="my-store::api"></testcase>
+    </testsuite>
+    <testsuite name="my-store::bin/cli" tests="1">
+        <testcase name="tests::parses_args" classname="my-store::bin/cli"/>
+    </testsuite>
+</testsuites>
+"#;
+
+    #[test]
+    fn nextest_junit_is_read_per_binary() {
+        let results = parse(JUNIT).unwrap();
+        assert_eq!(results.lookup("my_store", "store::tests::write_empty", false), Some(Outcome::Passed));
+        assert_eq!(results.lookup("my_store", "store::tests::write_disk_full", false), Some(Outcome::Failed));
+        assert_eq!(results.lookup("api", "round_trip", false), Some(Outcome::Passed));
+        assert_eq!(results.lookup("cli", "tests::parses_args", false), Some(Outcome::Passed));
+        assert_eq!(results.lookup("my_store", "round_trip", false), None);
+        // One case passed, one was skipped: the test as a whole did not fully run.
+        assert_eq!(results.lookup("my_store", "cases::t", true), Some(Outcome::Ignored));
+        assert_eq!(results.lookup("my_store", "cases::t::case_1", false), Some(Outcome::Passed));
+        assert_eq!(results.lookup("my_store", "cases::t", false), None);
+        assert_eq!(results.counts(), (4, 1, 1));
+        assert_eq!(results.failed(), ["my_store::store::tests::write_disk_full"]);
+    }
+
+    #[test]
+    fn malformed_and_truncated_junit_is_an_error() {
+        let error = parse("<testsuites><testsuite name=\"x\"><testcase name=\"a\"></testsuite>").unwrap_err();
+        assert!(error.to_string().contains("the JUnit XML is malformed"), "{error}");
+        let error = parse("<testsuites><testsuite name=\"x\"><testcase name=\"a\">").unwrap_err();
+        assert!(error.to_string().contains("truncated"), "{error}");
+        let error =
+            parse("<testsuites><testsuite name=\"x\"><testcase/></testsuite></testsuites>").unwrap_err();
+        assert!(error.to_string().contains("has no name"), "{error}");
+        let error = parse("<testsuites></testsuites>").unwrap_err();
+        assert!(error.to_string().contains("holds no test results"), "{error}");
+    }
+
+    #[test]
+    fn libtest_json_lines_take_their_binary_from_cargo_or_vital() {
+        let text = "\u{1b}[1m\u{1b}[92m     Running\u{1b}[0m unittests src/lib.rs (target/debug/deps/my_store-8dbf0753c22d4c02)
+{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 2 }
+{ \"type\": \"test\", \"event\": \"started\", \"name\": \"store::tests::write_empty\" }
+{ \"type\": \"test\", \"name\": \"store::tests::write_empty\", \"event\": \"ok\" }
+{ \"type\": \"test\", \"name\": \"store::tests::slow\", \"event\": \"ignored\" }
+     Running tests/api.rs (target/debug/deps/api-444173f225bc0b3e)
+{ \"type\": \"test\", \"name\": \"round_trip\", \"event\": \"failed\", \"stdout\": \"boom\" }
+{ \"type\": \"test\", \"name\": \"other\", \"event\": \"ok\", \"vital_target\": \"cli\" }
+";
+        let results = parse(text).unwrap();
+        assert_eq!(results.lookup("my_store", "store::tests::write_empty", false), Some(Outcome::Passed));
+        assert_eq!(results.lookup("my_store", "store::tests::slow", false), Some(Outcome::Ignored));
+        assert_eq!(results.lookup("api", "round_trip", false), Some(Outcome::Failed));
+        assert_eq!(results.lookup("cli", "other", false), Some(Outcome::Passed));
+    }
+
+    #[test]
+    fn libtest_results_without_a_binary_match_by_path() {
+        let results = parse("{\"type\":\"test\",\"name\":\"t::a\",\"event\":\"ok\"}\n").unwrap();
+        assert_eq!(results.lookup("anything", "t::a", false), Some(Outcome::Passed));
+        assert_eq!(results.lookup_any("t::a"), Some(Outcome::Passed));
+    }
+
+    #[test]
+    fn bad_libtest_lines_are_errors_with_their_line() {
+        let error =
+            parse("{\"type\":\"test\",\"name\":\"a\",\"event\":\"ok\"}\n{\"type\": 3}\n").unwrap_err();
+        assert!(error.to_string().starts_with("results:2:1: a line is not a libtest JSON event"), "{error}");
+        let error = parse("{\"type\":\"test\",\"event\":\"ok\"}\n").unwrap_err();
+        assert!(error.to_string().contains("has no `name`"), "{error}");
+        let error = parse("plain text\n").unwrap_err();
+        assert!(error.to_string().contains("holds no test results"), "{error}");
+        assert!(parse("").unwrap_err().to_string().contains("holds no test results"));
+    }
+
+    #[test]
+    fn merging_keeps_failures() {
+        let mut a =
+            parse("{\"type\":\"test\",\"name\":\"t\",\"event\":\"ok\",\"vital_target\":\"c\"}").unwrap();
+        let b =
+            parse("{\"type\":\"test\",\"name\":\"t\",\"event\":\"failed\",\"vital_target\":\"c\"}").unwrap();
+        let c =
+            parse("{\"type\":\"test\",\"name\":\"u\",\"event\":\"ignored\",\"vital_target\":\"c\"}").unwrap();
+        a.merge(b);
+        a.merge(c);
+        assert_eq!(a.lookup("c", "t", false), Some(Outcome::Failed));
+        assert_eq!(a.lookup("c", "u", false), Some(Outcome::Ignored));
+        assert_eq!(a.lookup_any("c::t"), Some(Outcome::Failed));
+    }
+
+    #[test]
+    fn running_lines_name_their_crate() {
+        assert_eq!(
+            crate_of_running_line("Running unittests src/lib.rs (target/x/deps/a_b-0123abcd)").as_deref(),
+            Some("a_b")
+        );
+        assert_eq!(
+            crate_of_running_line("Running tests/it.rs (target/debug/deps/it-ffff)").as_deref(),
+            Some("it")
+        );
+        assert_eq!(crate_of_running_line("Running `cargo test`"), None);
+        assert_eq!(crate_of_running_line("Compiling x"), None);
+    }
+}

@@ -1,0 +1,649 @@
+//! The workspace's tests, and what they show of a vital function (SPEC §2).
+//!
+//! A failure mode is covered when a test for it exists, is not ignored, *reaches*
+//! the function, *asserts* something, ran, and passed:
+//!
+//! - *reaches*: a chain of calls, matched by name over the whole workspace (test
+//!   helpers, library wrappers), leads from the test to the function. `s.parse::<T>()`
+//!   counts as `T::from_str`, `.into()` as `from`. A qualifier narrows a name
+//!   (`Store::open` only matches `open` of `Store`, or of a module `Store`) when it
+//!   matches something. A test named in `tests = { … }` is taken to reach.
+//! - *asserts*: the test, or a test-only helper it calls, uses an assertion macro or
+//!   panics in a branch; or the test has `#[should_panic]`; or it applies `unwrap`,
+//!   `expect`, `unwrap_err`, `expect_err` or `?` to the result of a call that reaches
+//!   the function (not to set-up code).
+//!
+//! The analysis is by name: it can take a test to reach a function it does not
+//! (two functions of one name), never the reverse for calls it can see. Calls it
+//! cannot see (through a trait object built elsewhere, a function pointer stored in
+//! a struct) make a test look hollow: name such a test in `tests = { … }`.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+
+use crate::catalogue::{Catalogue, Entry};
+use crate::results::{Outcome, TestResults};
+use crate::source::{CallRef, CrateId, FnId, Owner, SourceIndex, TestAttrs};
+use crate::verdict::{ModeOutcome, ModeStatus};
+use crate::workspace::TargetKind;
+
+/// A test function of the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Test {
+    /// The function.
+    pub id: FnId,
+    /// Its crate (the lib or bin it is a unit test of, or its integration-test target).
+    pub krate: CrateId,
+    /// Its path inside the crate, as `cargo test` prints it (`store::tests::write_empty`).
+    pub path: String,
+    /// Its attributes.
+    pub attrs: TestAttrs,
+}
+
+/// The tests of a workspace and the call graph between its functions.
+#[derive(Debug)]
+pub struct TestSuite<'i> {
+    index: &'i SourceIndex,
+    /// Every test, in source order.
+    pub tests: Vec<Test>,
+    by_name: HashMap<&'i str, Vec<FnId>>,
+    reachable: RefCell<HashMap<FnId, Rc<HashSet<FnId>>>>,
+}
+
+impl<'i> TestSuite<'i> {
+    /// Finds the tests of `index` and indexes its functions by name.
+    pub fn new(index: &'i SourceIndex) -> TestSuite<'i> {
+        let mut by_name: HashMap<&str, Vec<FnId>> = HashMap::new();
+        let mut tests = Vec::new();
+        for (i, f) in index.fns.iter().enumerate() {
+            let id = FnId::from_index(i);
+            by_name.entry(f.name.as_str()).or_default().push(id);
+            if let Some(attrs) = f.test {
+                let scope_path = index.scope_path(f.scope);
+                let mut path: Vec<&str> = scope_path[1..].to_vec();
+                path.push(&f.name);
+                tests.push(Test { id, krate: index.scope(f.scope).krate, path: path.join("::"), attrs });
+            }
+        }
+        TestSuite { index, tests, by_name, reachable: RefCell::new(HashMap::new()) }
+    }
+
+    /// `crate::path` of a test, as messages show it.
+    pub fn display_name(&self, test: &Test) -> String {
+        format!("{}::{}", self.index.crates[test.krate.index()].name, test.path)
+    }
+
+    /// `file:line` of a test.
+    pub fn location(&self, test: &Test) -> String {
+        self.index.location(test.id)
+    }
+
+    /// The tests a `tests = { mode = "…" }` value names: by path inside the crate,
+    /// by `crate::path` (the crate, or an integration test's target), or by bare
+    /// function name when that is unique.
+    pub fn named(&self, name: &str) -> Vec<usize> {
+        let exact: Vec<usize> = (0..self.tests.len())
+            .filter(|&i| {
+                let t = &self.tests[i];
+                t.path == name || self.display_name(t) == name
+            })
+            .collect();
+        if !exact.is_empty() {
+            return exact;
+        }
+        let by_fn: Vec<usize> =
+            (0..self.tests.len()).filter(|&i| self.tests[i].path.rsplit("::").next() == Some(name)).collect();
+        if by_fn.len() == 1 { by_fn } else { Vec::new() }
+    }
+
+    /// The tests whose function is called `name` or `test_<name>`.
+    pub fn with_fn_name(&self, name: &str) -> Vec<usize> {
+        let prefixed = format!("test_{name}");
+        (0..self.tests.len())
+            .filter(|&i| {
+                let last = self.tests[i].path.rsplit("::").next().unwrap_or_default();
+                last == name || last == prefixed
+            })
+            .collect()
+    }
+
+    /// The functions a call may be, by name (narrowed by its qualifier when that
+    /// matches something).
+    pub fn targets(&self, call: &CallRef) -> Vec<FnId> {
+        let Some(all) = self.by_name.get(call.name.as_str()) else { return Vec::new() };
+        if let Some(q) = call.qualifier.as_deref().filter(|q| *q != "Self") {
+            let narrowed: Vec<FnId> = all
+                .iter()
+                .copied()
+                .filter(|&f| {
+                    let def = self.index.func(f);
+                    match def.owner {
+                        Owner::Method(imp) => {
+                            let imp = &self.index.impls[imp.index()];
+                            imp.self_name() == q || imp.trait_name() == Some(q)
+                        }
+                        Owner::TraitDefault(t) => self.index.types[t.index()].name == q,
+                        Owner::Free => self.index.scope(def.scope).name == q,
+                    }
+                })
+                .collect();
+            if !narrowed.is_empty() {
+                return narrowed;
+            }
+        }
+        all.clone()
+    }
+
+    /// Every function reachable from `from` through calls (`from` included).
+    pub fn reachable(&self, from: FnId) -> Rc<HashSet<FnId>> {
+        if let Some(set) = self.reachable.borrow().get(&from) {
+            return Rc::clone(set);
+        }
+        let mut seen = HashSet::from([from]);
+        let mut queue = VecDeque::from([from]);
+        while let Some(f) = queue.pop_front() {
+            for call in &self.index.func(f).facts.calls {
+                for g in self.targets(call) {
+                    if seen.insert(g) {
+                        queue.push_back(g);
+                    }
+                }
+            }
+        }
+        let set = Rc::new(seen);
+        self.reachable.borrow_mut().insert(from, Rc::clone(&set));
+        set
+    }
+
+    /// Whether `test` reaches `target`.
+    pub fn reaches(&self, test: &Test, target: FnId) -> bool {
+        self.reachable(test.id).contains(&target)
+    }
+
+    fn is_test_code(&self, f: FnId) -> bool {
+        let def = self.index.func(f);
+        def.test.is_some()
+            || self.index.is_test_only(f)
+            || self.index.crates[self.index.scope(def.scope).krate.index()].kind == TargetKind::Test
+    }
+
+    /// The test and the test-only helpers it calls, transitively.
+    fn test_code(&self, test: &Test) -> Vec<FnId> {
+        let mut seen = HashSet::from([test.id]);
+        let mut queue = VecDeque::from([test.id]);
+        while let Some(f) = queue.pop_front() {
+            for call in &self.index.func(f).facts.calls {
+                for g in self.targets(call) {
+                    if self.is_test_code(g) && seen.insert(g) {
+                        queue.push_back(g);
+                    }
+                }
+            }
+        }
+        let mut out: Vec<FnId> = seen.into_iter().collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Whether `test` asserts something about `target` (see the module docs).
+    pub fn asserts_about(&self, test: &Test, target: FnId) -> bool {
+        if test.attrs.should_panic {
+            return true;
+        }
+        let code = self.test_code(test);
+        code.iter().any(|&f| self.index.func(f).facts.asserts)
+            || code.iter().any(|&f| {
+                self.index.func(f).facts.checked.iter().any(|call| {
+                    self.targets(call).into_iter().any(|g| g == target || self.reachable(g).contains(&target))
+                })
+            })
+    }
+}
+
+/// The name a convention template gives the test of `mode` for function `f`:
+/// `{fn}` its name, `{type}` its impl's self type (or trait) in snake_case, empty
+/// for a free function; runs of `_` left by an empty placeholder collapse.
+pub fn render_template(template: &str, index: &SourceIndex, f: FnId, mode: &str) -> String {
+    let def = index.func(f);
+    let ty = match def.owner {
+        Owner::Free => String::new(),
+        Owner::Method(imp) => snake_case(index.impls[imp.index()].self_name()),
+        Owner::TraitDefault(t) => snake_case(&index.types[t.index()].name),
+    };
+    let raw = template.replace("{fn}", &def.name).replace("{type}", &ty).replace("{mode}", mode);
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c == '_' && (out.is_empty() || out.ends_with('_')) {
+            continue;
+        }
+        out.push(c);
+    }
+    out.trim_end_matches('_').to_string()
+}
+
+/// `StoreWriter` → `store_writer`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let after_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let before_lower =
+                chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && i > 0 && chars[i - 1].is_uppercase();
+            if after_lower || before_lower {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// How good a candidate is, best first: the mode is covered if one candidate passed,
+/// and otherwise the diagnostic shows the candidate closest to counting.
+fn rank(status: ModeStatus) -> u8 {
+    match status {
+        ModeStatus::Passed => 0,
+        ModeStatus::Unverified => 1,
+        ModeStatus::Failed => 2,
+        ModeStatus::Ignored => 3,
+        ModeStatus::Hollow => 4,
+        ModeStatus::Missing => 5,
+    }
+}
+
+/// The status of each declared failure mode of `entry`, whose function is `f`.
+pub fn evaluate_modes(
+    suite: &TestSuite<'_>,
+    results: Option<&TestResults>,
+    catalogue: &Catalogue,
+    entry: &Entry,
+    f: FnId,
+) -> Vec<ModeOutcome> {
+    let index = suite.index;
+    entry
+        .failure_modes
+        .iter()
+        .map(|mode| {
+            let explicit = entry.tests.get(mode);
+            let (candidates, expected) = match explicit {
+                Some(name) => (suite.named(name), name.clone()),
+                None => {
+                    let names: Vec<String> = catalogue
+                        .conventions
+                        .failure_test
+                        .iter()
+                        .map(|t| render_template(t, index, f, mode))
+                        .collect();
+                    let found = names
+                        .iter()
+                        .map(|n| suite.with_fn_name(n))
+                        .find(|c| !c.is_empty())
+                        .unwrap_or_default();
+                    (found, names[0].clone())
+                }
+            };
+            if candidates.is_empty() {
+                return missing(mode, explicit.is_some(), &expected, results);
+            }
+            candidates
+                .iter()
+                .map(|&i| candidate_outcome(suite, results, &suite.tests[i], f, mode, explicit.is_some()))
+                .min_by_key(|o| rank(o.status))
+                .expect("candidates is not empty")
+        })
+        .collect()
+}
+
+fn missing(mode: &str, explicit: bool, expected: &str, results: Option<&TestResults>) -> ModeOutcome {
+    if explicit && let Some(outcome) = results.and_then(|r| r.lookup_any(expected)) {
+        // Not in the source (generated by a macro): the user vouches that it reaches
+        // and asserts; its recorded result decides.
+        let status = match outcome {
+            Outcome::Passed => ModeStatus::Passed,
+            Outcome::Failed => ModeStatus::Failed,
+            Outcome::Ignored => ModeStatus::Ignored,
+        };
+        let detail = (status != ModeStatus::Passed)
+            .then(|| "not in the source; its recorded result decides".to_string());
+        return ModeOutcome { mode: mode.to_string(), test: Some(expected.to_string()), status, detail };
+    }
+    let detail = if explicit {
+        format!("no test `{expected}` exists (named in `tests`)")
+    } else {
+        format!("add test `{expected}`")
+    };
+    ModeOutcome { mode: mode.to_string(), test: None, status: ModeStatus::Missing, detail: Some(detail) }
+}
+
+fn candidate_outcome(
+    suite: &TestSuite<'_>,
+    results: Option<&TestResults>,
+    test: &Test,
+    f: FnId,
+    mode: &str,
+    vouched: bool,
+) -> ModeOutcome {
+    let name = suite.display_name(test);
+    let at = suite.location(test);
+    let target = suite.index.display_path(f);
+    let outcome = |status, detail: Option<String>| ModeOutcome {
+        mode: mode.to_string(),
+        test: Some(name.clone()),
+        status,
+        detail,
+    };
+    if test.attrs.ignored {
+        return outcome(ModeStatus::Ignored, Some(format!("{at}: `#[ignore]`d")));
+    }
+    if !vouched && !suite.reaches(test, f) {
+        return outcome(ModeStatus::Hollow, Some(format!("{at}: it never calls `{target}`")));
+    }
+    if !suite.asserts_about(test, f) {
+        return outcome(ModeStatus::Hollow, Some(format!("{at}: it asserts nothing")));
+    }
+    let krate = &suite.index.crates[test.krate.index()].name;
+    match results.map(|r| r.lookup(krate, &test.path, test.attrs.is_parametrized())) {
+        None => outcome(ModeStatus::Unverified, Some(format!("{at}: no test results were given"))),
+        Some(None) => outcome(ModeStatus::Unverified, Some(format!("{at}: it did not run"))),
+        Some(Some(Outcome::Passed)) => outcome(ModeStatus::Passed, None),
+        Some(Some(Outcome::Failed)) => outcome(ModeStatus::Failed, Some(format!("{at}: it failed"))),
+        Some(Some(Outcome::Ignored)) => outcome(ModeStatus::Ignored, Some(format!("{at}: it was skipped"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+    use crate::results::TestResults;
+    use crate::testutil::{Fixture, fixture};
+    use std::path::Path;
+
+    const LIB: &str = r#"
+use std::str::FromStr;
+
+pub enum Error { Empty, Closed }
+pub struct Store { closed: bool }
+
+impl Store {
+    pub fn open() -> Result<Store, Error> { Ok(Store { closed: false }) }
+    pub fn write(&mut self, data: &[u8]) -> Result<(), Error> {
+        if self.closed { return Err(Error::Closed); }
+        if data.is_empty() { return Err(Error::Empty); }
+        Ok(())
+    }
+    pub fn save(&mut self, data: &[u8]) -> Result<(), Error> { self.write(data) }
+    pub fn close(&mut self) { self.closed = true; }
+}
+
+pub struct Version(u32);
+impl FromStr for Version {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Version, Error> { s.trim().parse().map(Version).map_err(|_| Error::Empty) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_refused(store: &mut Store) {
+        assert!(store.write(b"").is_err());
+    }
+
+    #[test]
+    fn write_empty() {
+        let mut store = Store::open().unwrap();
+        assert!(store.write(b"").is_err());
+    }
+
+    #[test]
+    fn write_disk_full() {
+        let mut store = Store::open().unwrap();
+        let _ = store.write(b"x");
+    }
+
+    #[test]
+    fn write_concurrent() {
+        let store = Store::open().unwrap();
+        assert!(!store.closed);
+    }
+
+    #[test]
+    fn write_helper() {
+        let mut store = Store::open().unwrap();
+        check_refused(&mut store);
+    }
+
+    #[test]
+    fn write_wrapped() {
+        let mut store = Store::open().unwrap();
+        store.save(b"x").unwrap();
+    }
+
+    #[test]
+    fn write_bound() -> Result<(), Error> {
+        let mut store = Store::open()?;
+        let written = store.write(b"x");
+        written?;
+        Ok(())
+    }
+
+    #[test]
+    #[ignore = "slow"]
+    fn write_slow() {
+        assert!(Store::open().unwrap().write(b"x").is_ok());
+    }
+
+    #[test]
+    #[should_panic]
+    fn write_after_close() {
+        let mut store = Store::open().unwrap();
+        store.close();
+        store.write(b"x").ok();
+        panic!("closed");
+    }
+
+    #[test]
+    fn test_from_str_malformed() {
+        assert!("x".parse::<Version>().is_err());
+    }
+
+    #[tokio::test]
+    async fn write_async() {
+        let mut store = Store::open().unwrap();
+        assert!(store.write(b"").is_err());
+    }
+
+    #[rstest::rstest]
+    #[case(b"")]
+    fn write_cases(#[case] data: &[u8]) {
+        assert!(Store::open().unwrap().write(data).is_err());
+    }
+
+    #[test_case::test_case(1)]
+    fn save_cases(n: u8) {
+        assert_eq!(n, 1);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(ProptestConfig::with_cases(8))]
+        #[test]
+        fn write_any(data in proptest::collection::vec(0u8..9, 0..4)) {
+            let mut store = Store::open().unwrap();
+            prop_assert!(store.write(&data).is_ok() || data.is_empty());
+        }
+    }
+}
+"#;
+
+    fn suite_fixture() -> Fixture {
+        fixture(&[
+            ("src/lib.rs", LIB),
+            (
+                "tests/api.rs",
+                "#[test]\nfn save_roundtrip() {\n    let mut s = demo::Store::open().unwrap();\n    s.save(b\"x\").unwrap();\n}\n",
+            ),
+        ])
+    }
+
+    fn test<'a>(suite: &'a TestSuite<'_>, name: &str) -> &'a Test {
+        suite.tests.iter().find(|t| t.path.ends_with(name)).unwrap_or_else(|| panic!("no test {name}"))
+    }
+
+    #[test]
+    fn every_kind_of_test_is_found_with_its_name_and_flags() {
+        let fx = suite_fixture();
+        let suite = TestSuite::new(&fx.index);
+        let names: Vec<String> = suite.tests.iter().map(|t| suite.display_name(t)).collect();
+        for expected in [
+            "demo::tests::write_empty",
+            "demo::tests::write_async",
+            "demo::tests::write_cases",
+            "demo::tests::save_cases",
+            "demo::tests::write_any",
+            "api::save_roundtrip",
+        ] {
+            assert!(names.contains(&expected.to_string()), "{expected} not in {names:?}");
+        }
+        assert!(test(&suite, "write_slow").attrs.ignored);
+        assert!(test(&suite, "write_after_close").attrs.should_panic);
+        assert_eq!(test(&suite, "write_async").attrs.kind, crate::source::TestKind::Runtime);
+        assert!(test(&suite, "write_cases").attrs.is_parametrized());
+        assert!(test(&suite, "save_cases").attrs.is_parametrized());
+        assert_eq!(test(&suite, "write_any").attrs.kind, crate::source::TestKind::Proptest);
+        assert_eq!(suite.location(test(&suite, "write_empty")), "src/lib.rs:33");
+        assert_eq!(suite.named("tests::write_empty").len(), 1);
+        assert_eq!(suite.named("demo::tests::write_empty").len(), 1);
+        assert_eq!(suite.named("save_roundtrip").len(), 1);
+        assert!(suite.named("nothing").is_empty());
+        assert_eq!(suite.with_fn_name("from_str_malformed").len(), 1, "`test_` prefix allowed");
+    }
+
+    #[test]
+    fn reaching_follows_wrappers_helpers_and_parse() {
+        let fx = suite_fixture();
+        let suite = TestSuite::new(&fx.index);
+        let write = fx.func("write");
+        assert!(suite.reaches(test(&suite, "write_empty"), write));
+        assert!(suite.reaches(test(&suite, "write_helper"), write), "through a test helper");
+        assert!(suite.reaches(test(&suite, "write_wrapped"), write), "through the library's `save`");
+        assert!(suite.reaches(test(&suite, "save_roundtrip"), write), "from an integration test");
+        assert!(!suite.reaches(test(&suite, "write_concurrent"), write));
+        assert!(
+            suite.reaches(test(&suite, "from_str_malformed"), fx.func("from_str")),
+            "`parse::<Version>()`"
+        );
+        assert!(suite.reaches(test(&suite, "write_any"), write), "inside proptest!");
+    }
+
+    #[test]
+    fn asserting_counts_macros_helpers_should_panic_and_checked_reaching_calls() {
+        let fx = suite_fixture();
+        let suite = TestSuite::new(&fx.index);
+        let write = fx.func("write");
+        assert!(suite.asserts_about(test(&suite, "write_empty"), write));
+        assert!(suite.asserts_about(test(&suite, "write_helper"), write), "the helper asserts");
+        assert!(
+            suite.asserts_about(test(&suite, "write_wrapped"), write),
+            "`save(..).unwrap()` reaches write"
+        );
+        assert!(suite.asserts_about(test(&suite, "write_bound"), write), "`let w = write(..); w?`");
+        assert!(suite.asserts_about(test(&suite, "write_after_close"), write), "#[should_panic]");
+        assert!(suite.asserts_about(test(&suite, "write_any"), write), "prop_assert!");
+        // `Store::open().unwrap()` is set-up: it does not reach `write`.
+        assert!(!suite.asserts_about(test(&suite, "write_disk_full"), write));
+    }
+
+    fn catalogue(text: &str) -> Catalogue {
+        Catalogue::parse(Path::new("vital.toml"), text).unwrap()
+    }
+
+    fn statuses(
+        fx: &Fixture,
+        text: &str,
+        results: Option<&TestResults>,
+    ) -> Vec<(String, ModeStatus, Option<String>)> {
+        let suite = TestSuite::new(&fx.index);
+        let catalogue = catalogue(text);
+        let write = fx.func("write");
+        evaluate_modes(&suite, results, &catalogue, &catalogue.entries[0], write)
+            .into_iter()
+            .map(|o| (o.mode, o.status, o.detail))
+            .collect()
+    }
+
+    const ENTRY: &str = r#"[[vital]]
+function = "demo::Store::write"
+tier = "critical"
+failure_modes = ["empty", "disk_full", "concurrent", "slow", "missing", "after_close", "helper", "macro_made"]
+tests = { after_close = "tests::write_after_close", macro_made = "generated::write_macro_made" }
+"#;
+
+    #[test]
+    fn each_mode_gets_the_status_of_its_test() {
+        let fx = suite_fixture();
+        let junit = r#"<testsuites><testsuite name="demo">
+            <testcase name="tests::write_empty"/>
+            <testcase name="tests::write_after_close"><failure message="x"/></testcase>
+            <testcase name="generated::write_macro_made"/>
+        </testsuite></testsuites>"#;
+        let results = TestResults::parse(junit, Path::new("junit.xml"), &fx.workspace).unwrap();
+        let got = statuses(&fx, ENTRY, Some(&results));
+        let status = |mode: &str| got.iter().find(|(m, _, _)| m == mode).unwrap().clone();
+        assert_eq!(status("empty").1, ModeStatus::Passed);
+        let (_, hollow, detail) = status("disk_full");
+        assert_eq!(hollow, ModeStatus::Hollow);
+        assert!(detail.unwrap().ends_with("it asserts nothing"));
+        let (_, hollow, detail) = status("concurrent");
+        assert_eq!(hollow, ModeStatus::Hollow);
+        assert!(detail.unwrap().ends_with("it never calls `demo::Store::write`"));
+        assert_eq!(status("slow").1, ModeStatus::Ignored);
+        let (_, missing, detail) = status("missing");
+        assert_eq!(missing, ModeStatus::Missing);
+        assert_eq!(detail.as_deref(), Some("add test `write_missing`"));
+        assert_eq!(status("after_close").1, ModeStatus::Failed, "explicit mapping, failed run");
+        assert_eq!(status("helper").1, ModeStatus::Unverified, "did not run");
+        assert_eq!(status("macro_made").1, ModeStatus::Passed, "not in the source, vouched by the mapping");
+    }
+
+    #[test]
+    fn without_results_every_counting_test_is_unverified() {
+        let fx = suite_fixture();
+        let got = statuses(&fx, ENTRY, None);
+        assert_eq!(got[0].1, ModeStatus::Unverified);
+        assert_eq!(got[0].2.as_deref(), Some("src/lib.rs:33: no test results were given"));
+        let macro_made = got.iter().find(|(m, _, _)| m == "macro_made").unwrap();
+        assert_eq!(macro_made.1, ModeStatus::Missing);
+        assert!(macro_made.2.as_deref().unwrap().contains("no test `generated::write_macro_made` exists"));
+    }
+
+    #[test]
+    fn conventions_render_type_and_prefix() {
+        let fx = suite_fixture();
+        let write = fx.func("write");
+        assert_eq!(render_template("{fn}_{mode}", &fx.index, write, "empty"), "write_empty");
+        assert_eq!(render_template("{type}_{fn}_{mode}", &fx.index, write, "empty"), "store_write_empty");
+        let from_str = fx.func("from_str");
+        assert_eq!(render_template("{type}_{fn}_{mode}", &fx.index, from_str, "x"), "version_from_str_x");
+        let open = fx.func("check_refused");
+        assert_eq!(render_template("{type}_{fn}_{mode}", &fx.index, open, "x"), "check_refused_x");
+        // The second template is tried when the first finds nothing.
+        let text = "[conventions]\nfailure_test = [\"{fn}_fails_when_{mode}\", \"{fn}_{mode}\"]\n\n"
+            .to_string()
+            + ENTRY;
+        let got = statuses(&fx, &text, None);
+        assert_eq!(got[0].1, ModeStatus::Unverified);
+    }
+
+    #[test]
+    fn snake_case_of_type_names() {
+        assert_eq!(snake_case("Store"), "store");
+        assert_eq!(snake_case("StoreWriter"), "store_writer");
+        assert_eq!(snake_case("HTTPServer"), "http_server");
+        assert_eq!(snake_case("V2Cache"), "v2_cache");
+    }
+}

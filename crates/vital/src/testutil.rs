@@ -1,0 +1,59 @@
+//! Test scaffolding shared by the unit tests: small workspaces on disk.
+
+use std::path::PathBuf;
+
+use crate::source::{FnId, SourceIndex};
+use crate::workspace::{Package, Target, TargetKind, Workspace};
+
+/// A scanned workspace in a temporary directory.
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    /// Its root.
+    pub root: PathBuf,
+    /// Its workspace.
+    pub workspace: Workspace,
+    /// Its scanned source.
+    pub index: SourceIndex,
+}
+
+impl Fixture {
+    /// The function named `name` (the first, in source order).
+    pub fn func(&self, name: &str) -> FnId {
+        let i =
+            self.index.fns.iter().position(|f| f.name == name).unwrap_or_else(|| panic!("no fn `{name}`"));
+        FnId::from_index(i)
+    }
+}
+
+/// A workspace with one package `demo`: a lib `demo` (`src/lib.rs`); a bin `demo`
+/// when `src/main.rs` is given; an integration test per `tests/NAME.rs` given; and a
+/// package `other-crate` with a lib `other_crate` when `other/lib.rs` is given.
+pub fn fixture(files: &[(&str, &str)]) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let root = dir.path().to_path_buf();
+    let target = |name: &str, kind, path: &str| Target { name: name.into(), kind, src_path: root.join(path) };
+    let mut targets = vec![target("demo", TargetKind::Lib, "src/lib.rs")];
+    for (path, _) in files {
+        if *path == "src/main.rs" {
+            targets.push(target("demo", TargetKind::Bin, path));
+        } else if let Some(name) = path.strip_prefix("tests/").and_then(|p| p.strip_suffix(".rs")) {
+            targets.push(target(name, TargetKind::Test, path));
+        }
+    }
+    let mut packages = vec![Package { name: "demo".into(), manifest_path: root.join("Cargo.toml"), targets }];
+    if files.iter().any(|(p, _)| *p == "other/lib.rs") {
+        packages.push(Package {
+            name: "other-crate".into(),
+            manifest_path: root.join("other/Cargo.toml"),
+            targets: vec![target("other_crate", TargetKind::Lib, "other/lib.rs")],
+        });
+    }
+    let workspace = Workspace { root: root.clone(), target_dir: root.join("target"), packages };
+    let index = SourceIndex::scan(&workspace);
+    Fixture { _dir: dir, root, workspace, index }
+}
