@@ -12,7 +12,7 @@ use std::process::{Command, ExitCode};
 
 use cargo_vital::process::{self, CoverageRun, INSTALL_LLVM_COV, RunOutcome};
 use vital::catalogue::Catalogue;
-use vital::check::{CoverageFile, Resolved, check_resolved, default_coverage_path, read_coverage};
+use vital::check::{InputFile, Resolved, check_resolved, default_coverage_path, read_coverage, read_results};
 use vital::report::{Format, Style};
 
 const USAGE: &str = "usage: cargo xtask <test | vital-check [--format human|json]>";
@@ -67,8 +67,22 @@ fn ensure_prerequisites() -> Result<(), vital::Error> {
     process::check_prerequisites()
 }
 
+/// The tests run both test runners: installs cargo-nextest when it is missing.
+fn ensure_nextest() -> Result<(), vital::Error> {
+    if process::has_nextest() {
+        return Ok(());
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    if run(&cargo, &["install", "cargo-nextest", "--locked"]) != 0 || !process::has_nextest() {
+        return Err(vital::Error::new(vital::ErrorKind::Tool, None, "cargo-nextest is not installed")
+            .with_help("install it with `cargo install cargo-nextest --locked`"));
+    }
+    Ok(())
+}
+
 fn test() -> Result<u8, vital::Error> {
     ensure_prerequisites()?;
+    ensure_nextest()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     for step in [
         &["fmt", "--all", "--", "--check"][..],
@@ -106,12 +120,17 @@ fn vital_check(args: &[String]) -> Result<u8, vital::Error> {
     // vital's vital functions live in the library; its unit tests are their evidence.
     let run = CoverageRun { packages: vec!["vital".into()], ..CoverageRun::default() };
     let output = default_coverage_path(&workspace);
-    if let RunOutcome::Failed(code) = process::produce_coverage(&workspace, &resolved.index, &run, &output)? {
-        eprintln!("error: the tests failed under coverage ({code:?}): nothing was gated");
-        return Ok(1);
-    }
-    let exports = read_coverage(&resolved, &workspace.root, &[CoverageFile::new(output)])?;
-    let report = check_resolved(&resolved, &workspace.root, &exports)?;
+    let results = match process::produce_coverage(&workspace, &resolved.index, &run, &output)? {
+        RunOutcome::Coverage { results } => results,
+        RunOutcome::Failed(code) => {
+            eprintln!("error: the tests did not build or run under coverage ({code:?}): nothing was gated");
+            return Ok(1);
+        }
+    };
+    let exports = read_coverage(&resolved, &workspace.root, &[InputFile::new(output)])?;
+    let tests: Vec<InputFile> = results.into_iter().map(InputFile::new).collect();
+    let results = read_results(&workspace, &tests)?;
+    let report = check_resolved(&resolved, &workspace.root, &exports, results.as_ref())?;
     let color =
         std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
     print!("{}", report.render(format, &Style { color }));

@@ -7,12 +7,15 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use vital::catalogue::{Catalogue, FILE_NAME};
-use vital::check::{CoverageFile, Resolved, check_resolved, default_coverage_path, list, read_coverage};
+use vital::check::{
+    InputFile, Resolved, check_resolved, default_coverage_path, default_results_paths, list, read_coverage,
+    read_results,
+};
 use vital::report::{Format, Style};
 use vital::workspace::Workspace;
 use vital::{Error, ErrorKind};
 
-use crate::process::{self, CoverageRun, RunOutcome};
+use crate::process::{self, CoverageRun, RunOutcome, Runner};
 
 /// Exit code: every gate holds.
 pub const EXIT_PASS: u8 = 0;
@@ -63,7 +66,23 @@ enum Command {
     /// Check existing coverage against the catalogue.
     Check(CheckArgs),
     /// Show the catalogue as resolved: function, file:line, tier, failure modes.
-    List,
+    List(ListArgs),
+    /// Propose failure modes for the vital functions (or FUNCTION), from their
+    /// signatures and bodies, as `vital.toml` entries to paste.
+    Suggest(SuggestArgs),
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    /// List the well-known failure modes, with what each means, instead.
+    #[arg(long)]
+    modes: bool,
+}
+
+#[derive(Args, Debug)]
+struct SuggestArgs {
+    /// A function path, as `vital.toml` writes them [default: every catalogue entry].
+    function: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -80,9 +99,20 @@ struct RunArgs {
     /// Do not activate the `default` feature.
     #[arg(long)]
     no_default_features: bool,
+    /// Test runner: nextest (results from its JUnit) or libtest (from its JSON
+    /// lines); auto picks nextest when `cargo nextest` is installed.
+    #[arg(long, value_enum, default_value_t = RunnerArg::Auto)]
+    runner: RunnerArg,
     /// Arguments for the test binaries.
     #[arg(last = true, value_name = "TEST ARGS")]
     test_args: Vec<OsString>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum RunnerArg {
+    Auto,
+    Nextest,
+    Libtest,
 }
 
 #[derive(Args, Debug)]
@@ -91,6 +121,10 @@ struct CheckArgs {
     /// [default: target/vital/coverage.json, as `cargo vital run` writes it].
     #[arg(long, value_name = "FILE", num_args = 1..)]
     coverage: Vec<PathBuf>,
+    /// Test results (nextest JUnit XML, libtest JSON lines); several merge
+    /// [default: those of `cargo vital run`, when the coverage is its too].
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    tests: Vec<PathBuf>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,16 +174,37 @@ pub fn report_error(err: &Error) {
 
 fn run(cli: VitalCli) -> Result<u8, Error> {
     let common = cli.common;
+    if let Command::List(ListArgs { modes: true }) = cli.command {
+        emit(&common, &modes_text(common.format))?;
+        return Ok(EXIT_PASS);
+    }
     let workspace = process::workspace(common.manifest_path.as_deref())?;
     let (catalogue_path, catalogue_display) = match &common.catalogue {
         Some(path) => (path.clone(), path.clone()),
         None => (workspace.root.join(FILE_NAME), PathBuf::from(FILE_NAME)),
     };
+    if let Command::Suggest(SuggestArgs { function: Some(function) }) = &cli.command {
+        // Any function: the catalogue need not exist, nor name it.
+        let catalogue = match Catalogue::load(&catalogue_path, &catalogue_display) {
+            Ok(catalogue) => catalogue,
+            Err(_) if !catalogue_path.exists() => Catalogue::parse(&catalogue_display, "")?,
+            Err(err) => return Err(err),
+        };
+        let index = vital::source::SourceIndex::scan(&workspace);
+        let f = vital::source::resolve::Resolver::new(&index).resolve(function).map_err(|err| {
+            let (message, help) = err.describe(function);
+            Error::new(ErrorKind::Resolution, None, message).with_help(help)
+        })?;
+        let entry = catalogue.entries.iter().find(|e| e.function == *function);
+        let text = suggestions_text(&index, &catalogue, &[(function.clone(), entry, f)], common.format);
+        emit(&common, &text)?;
+        return Ok(EXIT_PASS);
+    }
     let catalogue = Catalogue::load(&catalogue_path, &catalogue_display)?;
     // Resolve before anything slow: a bad catalogue fails in a second, not after the tests.
     let resolved = Resolved::new(&workspace, &catalogue)?;
     match cli.command {
-        Command::List => {
+        Command::List(_) => {
             let listed = list(&resolved);
             let text = match common.format {
                 FormatArg::Json => serde_json::to_string_pretty(&listed).expect("serializable") + "\n",
@@ -158,8 +213,15 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
             emit(&common, &text)?;
             Ok(EXIT_PASS)
         }
+        Command::Suggest(_) => {
+            let entries: Vec<_> =
+                resolved.entries().map(|(entry, f)| (entry.function.clone(), Some(entry), f)).collect();
+            emit(&common, &suggestions_text(&resolved.index, &catalogue, &entries, common.format))?;
+            Ok(EXIT_PASS)
+        }
         Command::Check(args) => {
-            let coverage: Vec<CoverageFile> = if args.coverage.is_empty() {
+            let defaulted = args.coverage.is_empty();
+            let coverage: Vec<InputFile> = if defaulted {
                 let path = default_coverage_path(&workspace);
                 if !path.is_file() {
                     return Err(Error::new(
@@ -169,11 +231,21 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                     )
                     .with_help("run `cargo vital run` first, or pass `--coverage FILE` (llvm-cov JSON)"));
                 }
-                vec![CoverageFile::new(path)]
+                vec![InputFile::new(path)]
             } else {
-                args.coverage.into_iter().map(CoverageFile::new).collect()
+                args.coverage.into_iter().map(InputFile::new).collect()
             };
-            gate(&common, &workspace, &resolved, &coverage)
+            let tests: Vec<InputFile> = if args.tests.is_empty() && defaulted {
+                // The results of the same `cargo vital run` as the coverage.
+                default_results_paths(&workspace)
+                    .into_iter()
+                    .filter(|p| p.is_file())
+                    .map(InputFile::new)
+                    .collect()
+            } else {
+                args.tests.into_iter().map(InputFile::new).collect()
+            };
+            gate(&common, &workspace, &resolved, &coverage, &tests)
         }
         Command::Run(args) => {
             process::check_prerequisites()?;
@@ -185,21 +257,33 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                 all_features: args.all_features,
                 no_default_features: args.no_default_features,
                 test_args: args.test_args,
+                runner: match args.runner {
+                    RunnerArg::Auto => Runner::Auto,
+                    RunnerArg::Nextest => Runner::Nextest,
+                    RunnerArg::Libtest => Runner::Libtest,
+                },
             };
+            if run.runner == Runner::Nextest && !process::has_nextest() {
+                return Err(Error::new(ErrorKind::Tool, None, "cargo-nextest is not installed").with_help(
+                    "install it with `cargo install cargo-nextest --locked`, or use `--runner libtest`",
+                ));
+            }
             match process::produce_coverage(&workspace, &resolved.index, &run, &output)? {
-                RunOutcome::Coverage => {}
+                RunOutcome::Coverage { results } => {
+                    let tests: Vec<InputFile> = results.into_iter().map(InputFile::new).collect();
+                    gate(&common, &workspace, &resolved, &[InputFile::new(output)], &tests)
+                }
                 RunOutcome::Failed(code) => {
                     let status =
                         code.map_or_else(|| "killed by a signal".into(), |c| format!("exit status {c}"));
                     let mut stderr = anstream::stderr();
                     let _ = writeln!(
                         stderr,
-                        "error: `cargo llvm-cov` failed ({status}): the tests failed or did not build, so nothing was gated"
+                        "error: `cargo llvm-cov` failed ({status}): the tests did not build or the run broke off, so nothing was gated"
                     );
-                    return Ok(EXIT_FAIL);
+                    Ok(EXIT_FAIL)
                 }
             }
-            gate(&common, &workspace, &resolved, &[CoverageFile::new(output)])
         }
     }
 }
@@ -208,10 +292,12 @@ fn gate(
     common: &Common,
     workspace: &Workspace,
     resolved: &Resolved<'_>,
-    coverage: &[CoverageFile],
+    coverage: &[InputFile],
+    tests: &[InputFile],
 ) -> Result<u8, Error> {
     let exports = read_coverage(resolved, &workspace.root, coverage)?;
-    let report = check_resolved(resolved, &workspace.root, &exports)?;
+    let results = read_results(workspace, tests)?;
+    let report = check_resolved(resolved, &workspace.root, &exports, results.as_ref())?;
     let format = match common.format {
         FormatArg::Human => Format::Human,
         FormatArg::Json => Format::Json,
@@ -219,6 +305,78 @@ fn gate(
     let style = Style { color: common.output.is_none() && color_enabled(common.color) };
     emit(common, &report.render(format, &style))?;
     Ok(if report.exit_code() == 0 { EXIT_PASS } else { EXIT_FAIL })
+}
+
+/// `cargo vital list --modes`.
+fn modes_text(format: FormatArg) -> String {
+    use vital::modes::VOCABULARY;
+    if format == FormatArg::Json {
+        let modes: Vec<_> = VOCABULARY
+            .iter()
+            .map(|m| serde_json::json!({"mode": m.name, "category": m.category, "meaning": m.meaning}))
+            .collect();
+        return serde_json::to_string_pretty(&modes).expect("serializable") + "\n";
+    }
+    let width = VOCABULARY.iter().map(|m| m.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    let mut category = "";
+    for m in VOCABULARY {
+        if m.category != category {
+            category = m.category;
+            out.push_str(&format!("{}{category}\n", if out.is_empty() { "" } else { "\n" }));
+        }
+        out.push_str(&format!("  {:<width$}  {}\n", m.name, m.meaning));
+    }
+    out
+}
+
+/// `cargo vital suggest`: entries to paste into `vital.toml`.
+fn suggestions_text(
+    index: &vital::source::SourceIndex,
+    catalogue: &Catalogue,
+    functions: &[(String, Option<&vital::catalogue::Entry>, vital::source::FnId)],
+    format: FormatArg,
+) -> String {
+    let template = catalogue.conventions.failure_test.first().map_or("{fn}_{mode}", String::as_str);
+    let mut json = Vec::new();
+    let mut out = String::from("# Failure modes vital suggests, from each function's signature and body.\n");
+    out.push_str("# Paste what applies into vital.toml; each mode needs the test named beside it.\n");
+    for (name, entry, f) in functions {
+        let suggestions = vital::modes::suggest(index, *f);
+        let declared: Vec<String> = entry.map(|e| e.failure_modes.clone()).unwrap_or_default();
+        let mut modes: Vec<String> = declared.clone();
+        modes.extend(suggestions.iter().map(|s| s.mode.to_string()).filter(|m| !declared.contains(m)));
+        let test = |mode: &str| vital::testsuite::render_template(template, index, *f, mode);
+        json.push(serde_json::json!({
+            "function": name,
+            "location": index.location(*f),
+            "declared": declared,
+            "suggested": suggestions.iter().map(|s| serde_json::json!({
+                "mode": s.mode, "why": s.why, "test": test(s.mode)
+            })).collect::<Vec<_>>(),
+        }));
+        out.push_str(&format!(
+            "\n# {} ({})\n[[vital]]\nfunction = {name:?}\n",
+            index.display_path(*f),
+            index.location(*f)
+        ));
+        let tier = entry.map_or("critical", |e| e.tier.as_str());
+        out.push_str(&format!("tier = {tier:?}\n"));
+        if modes.is_empty() {
+            out.push_str("# nothing in its signature or body suggests a failure mode\n");
+            continue;
+        }
+        let list: Vec<String> = modes.iter().map(|m| format!("{m:?}")).collect();
+        out.push_str(&format!("failure_modes = [{}]\n", list.join(", ")));
+        for s in &suggestions {
+            let new = if declared.iter().any(|d| d == s.mode) { "" } else { " (new)" };
+            out.push_str(&format!("#   {}{new}: {} -> test `{}`\n", s.mode, s.why, test(s.mode)));
+        }
+    }
+    if format == FormatArg::Json {
+        return serde_json::to_string_pretty(&json).expect("serializable") + "\n";
+    }
+    out
 }
 
 /// Writes the output: to `--output` atomically, else to stdout (a closed pipe is

@@ -91,6 +91,28 @@ fn llvm_tools_dir() -> Result<PathBuf, Error> {
     Ok(libdir.parent().map(|p| p.join("bin")).unwrap_or(libdir))
 }
 
+/// Which test runner runs the tests and records their results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Runner {
+    /// cargo-nextest when it is installed, libtest otherwise.
+    #[default]
+    Auto,
+    /// `cargo llvm-cov nextest`, results from nextest's JUnit.
+    Nextest,
+    /// `cargo llvm-cov` (libtest), results from its JSON lines.
+    Libtest,
+}
+
+/// Whether `cargo nextest` works.
+pub fn has_nextest() -> bool {
+    Command::new(cargo())
+        .args(["nextest", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// What `cargo vital run` passes to cargo-llvm-cov.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CoverageRun {
@@ -106,14 +128,26 @@ pub struct CoverageRun {
     pub no_default_features: bool,
     /// Arguments for the test binaries (after `--`).
     pub test_args: Vec<OsString>,
+    /// The test runner.
+    pub runner: Runner,
 }
 
+/// The name of the nextest profile vital defines in its tool config.
+const NEXTEST_PROFILE: &str = "vital";
+
 impl CoverageRun {
-    /// The `cargo llvm-cov` command writing the JSON export to `output`: branch
-    /// coverage on (`RUSTC_BOOTSTRAP=1` makes the unstable `--branch` work on stable).
-    pub fn command(&self, output: &Path) -> Command {
+    /// The `cargo llvm-cov` command writing the JSON export to `output`, with branch
+    /// coverage on (`RUSTC_BOOTSTRAP=1` makes the unstable `--branch` work on stable)
+    /// and every test run even when some fail (`--ignore-run-fail`: their results
+    /// say so). `runner` is [`Runner::Nextest`] (with its tool config at
+    /// `nextest_config`) or [`Runner::Libtest`].
+    pub fn command(&self, output: &Path, runner: Runner, nextest_config: Option<&Path>) -> Command {
         let mut command = Command::new(cargo());
-        command.args(["llvm-cov", "--branch", "--json", "--output-path"]).arg(output);
+        command.arg("llvm-cov");
+        if runner == Runner::Nextest {
+            command.arg("nextest");
+        }
+        command.args(["--branch", "--json", "--ignore-run-fail", "--output-path"]).arg(output);
         command.env("RUSTC_BOOTSTRAP", "1");
         if let Some(path) = &self.manifest_path {
             command.arg("--manifest-path").arg(path);
@@ -133,8 +167,18 @@ impl CoverageRun {
         if self.no_default_features {
             command.arg("--no-default-features");
         }
-        if !self.test_args.is_empty() {
-            command.arg("--").args(&self.test_args);
+        if let (Runner::Nextest, Some(config)) = (runner, nextest_config) {
+            command.args(["--profile", NEXTEST_PROFILE]);
+            command.arg("--tool-config-file").arg(format!("vital:{}", config.display()));
+        }
+        let mut test_args: Vec<OsString> = Vec::new();
+        if runner == Runner::Libtest {
+            // Needs RUSTC_BOOTSTRAP=1 in the test binaries' environment too: set above.
+            test_args.extend(["-Z", "unstable-options", "--format", "json"].map(OsString::from));
+        }
+        test_args.extend(self.test_args.iter().cloned());
+        if !test_args.is_empty() {
+            command.arg("--").args(&test_args);
         }
         // The tests' output goes to stderr: stdout carries the report.
         command.stdout(std::io::stderr()).stderr(Stdio::inherit());
@@ -145,16 +189,20 @@ impl CoverageRun {
 /// How a coverage run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunOutcome {
-    /// The coverage is at the path given.
-    Coverage,
-    /// cargo-llvm-cov failed: the tests failed or did not build.
+    /// The coverage is at the path given; the test results, when any test ran, at
+    /// this path.
+    Coverage {
+        /// The test results of the run.
+        results: Option<PathBuf>,
+    },
+    /// cargo-llvm-cov failed: the tests did not build, or the run broke off.
     Failed(Option<i32>),
 }
 
 /// Produces coverage the way `cargo vital run` does: stamps the source of `index`
 /// (before the tests build it, so that an edit during or after the run makes the
-/// coverage stale), runs the tests under coverage, and writes the export to `output`
-/// and its stamp next to it, both atomically.
+/// coverage stale), runs the tests under coverage, and writes the export to `output`,
+/// its stamp next to it, and the test results in the same directory, atomically.
 pub fn produce_coverage(
     workspace: &Workspace,
     index: &SourceIndex,
@@ -163,37 +211,127 @@ pub fn produce_coverage(
 ) -> Result<RunOutcome, Error> {
     let stamp = SourceStamp::of(index);
     let outcome = run_coverage(workspace, run, output)?;
-    if outcome == RunOutcome::Coverage {
+    if let RunOutcome::Coverage { .. } = outcome {
         let json = serde_json::to_vec_pretty(&stamp).expect("a stamp always serializes");
         vital::fsutil::write_atomic(&SourceStamp::path_for(output), &json)?;
     }
     Ok(outcome)
 }
 
-/// Runs the tests under coverage, writing the export to `output` atomically (a
-/// failed or killed run leaves the previous export in place).
+fn io_error(path: &Path, what: &str, err: &std::io::Error) -> Error {
+    Error::new(ErrorKind::Io, Some(Location::file(path)), format!("cannot {what}: {err}"))
+}
+
+/// Runs the tests under coverage, writing the export to `output` and the results
+/// next to it (`tests.xml` from nextest, `tests.jsonl` from libtest) atomically: a
+/// failed or killed run leaves the previous files in place.
 pub fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> Result<RunOutcome, Error> {
-    let dir = output.parent().unwrap_or(&workspace.target_dir);
-    std::fs::create_dir_all(dir).map_err(|err| {
-        Error::new(ErrorKind::Io, Some(Location::file(dir)), format!("cannot create: {err}"))
-    })?;
-    let temp = dir.join(format!(
-        ".{}.{}.tmp",
-        output.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    let status = run.command(&temp).status().map_err(|err| {
+    let dir = output.parent().unwrap_or(&workspace.target_dir).to_path_buf();
+    std::fs::create_dir_all(&dir).map_err(|err| io_error(&dir, "create", &err))?;
+    let pid = std::process::id();
+    let name = output.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let temp = dir.join(format!(".{name}.{pid}.tmp"));
+    let runner = match run.runner {
+        Runner::Auto if has_nextest() => Runner::Nextest,
+        Runner::Auto => Runner::Libtest,
+        other => other,
+    };
+    let spawn_error = |err: std::io::Error| {
         Error::new(ErrorKind::Tool, None, format!("cannot run `cargo llvm-cov`: {err}"))
             .with_help(format!("install it with `{INSTALL_LLVM_COV}`"))
-    })?;
+    };
+    let (status, results) = match runner {
+        Runner::Nextest => {
+            let junit = dir.join(format!(".tests.{pid}.xml"));
+            let config = dir.join(format!(".nextest.{pid}.toml"));
+            let text = format!(
+                "[profile.{NEXTEST_PROFILE}]\nfail-fast = false\n\n[profile.{NEXTEST_PROFILE}.junit]\npath = {:?}\nstore-success-output = false\nstore-failure-output = true\n",
+                junit.display().to_string()
+            );
+            std::fs::write(&config, text).map_err(|err| io_error(&config, "write", &err))?;
+            let status = run.command(&temp, runner, Some(&config)).status().map_err(spawn_error);
+            let _ = std::fs::remove_file(&config);
+            (status?, junit)
+        }
+        _ => {
+            let events = dir.join(format!(".tests.{pid}.jsonl"));
+            (run_libtest(run.command(&temp, runner, None), &events).map_err(spawn_error)?, events)
+        }
+    };
     if !status.success() {
         let _ = std::fs::remove_file(&temp);
+        let _ = std::fs::remove_file(&results);
         return Ok(RunOutcome::Failed(status.code()));
     }
-    std::fs::rename(&temp, output).map_err(|err| {
-        Error::new(ErrorKind::Io, Some(Location::file(output)), format!("cannot write: {err}"))
-    })?;
-    Ok(RunOutcome::Coverage)
+    std::fs::rename(&temp, output).map_err(|err| io_error(output, "write", &err))?;
+    // Only this run's results stay: the other runner's file would be of another run.
+    let [xml, jsonl] =
+        vital::check::default_results_paths(workspace).map(|p| dir.join(p.file_name().unwrap_or_default()));
+    let _ = std::fs::remove_file(&xml);
+    let _ = std::fs::remove_file(&jsonl);
+    let has_results = std::fs::metadata(&results).is_ok_and(|m| m.len() > 0);
+    if !has_results {
+        let _ = std::fs::remove_file(&results);
+        return Ok(RunOutcome::Coverage { results: None });
+    }
+    let kept = if runner == Runner::Nextest { xml } else { jsonl };
+    std::fs::rename(&results, &kept).map_err(|err| io_error(&kept, "write", &err))?;
+    Ok(RunOutcome::Coverage { results: Some(kept) })
+}
+
+/// Runs a libtest coverage run with its stdout and stderr in one pipe, so that each
+/// JSON event follows the `Running …` line of its binary. The events, each with a
+/// `vital_target` naming its crate, go to `events`; everything else, and a line per
+/// finished test, goes on to stderr.
+fn run_libtest(mut command: Command, events: &Path) -> std::io::Result<std::process::ExitStatus> {
+    use std::io::{BufRead, Write};
+    let (reader, writer) = std::io::pipe()?;
+    command.stdout(writer.try_clone()?).stderr(writer);
+    let mut child = command.spawn()?;
+    // The command holds the pipe's write ends: drop it, or the reader never ends.
+    drop(command);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(events)?);
+    let mut stderr = std::io::stderr().lock();
+    let mut target: Option<String> = None;
+    for line in std::io::BufReader::new(reader).lines() {
+        let line = line?;
+        let trimmed = line.trim();
+        if !trimmed.starts_with('{') {
+            if let Some(krate) = vital::results::crate_of_running_line(&vital::text::strip_ansi(trimmed)) {
+                target = Some(krate);
+            }
+            let _ = writeln!(stderr, "{line}");
+            continue;
+        }
+        let Ok(mut event) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(trimmed)
+        else {
+            let _ = writeln!(stderr, "{line}");
+            continue;
+        };
+        if event.get("type").and_then(|t| t.as_str()) == Some("test") {
+            let name = event.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
+            let word = match event.get("event").and_then(|e| e.as_str()) {
+                Some("ok") => Some("ok"),
+                Some("failed") => Some("FAILED"),
+                Some("ignored") => Some("ignored"),
+                _ => None,
+            };
+            if let Some(word) = word {
+                let _ = writeln!(stderr, "test {name} ... {word}");
+                if word == "FAILED"
+                    && let Some(output) = event.get("stdout").and_then(|o| o.as_str())
+                {
+                    let _ = writeln!(stderr, "{output}");
+                }
+            }
+            if let Some(target) = &target {
+                event.insert("vital_target".into(), target.clone().into());
+            }
+            writeln!(out, "{}", serde_json::Value::Object(event))?;
+        }
+    }
+    out.flush()?;
+    child.wait()
 }
 
 #[cfg(test)]
@@ -209,8 +347,9 @@ mod tests {
             all_features: true,
             no_default_features: true,
             test_args: vec!["--test-threads=1".into()],
+            runner: Runner::Libtest,
         };
-        let command = run.command(Path::new("out.json"));
+        let command = run.command(Path::new("out.json"), Runner::Libtest, None);
         let args: Vec<String> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
         assert_eq!(
             args,
@@ -218,6 +357,7 @@ mod tests {
                 "llvm-cov",
                 "--branch",
                 "--json",
+                "--ignore-run-fail",
                 "--output-path",
                 "out.json",
                 "--manifest-path",
@@ -231,12 +371,25 @@ mod tests {
                 "--all-features",
                 "--no-default-features",
                 "--",
+                "-Z",
+                "unstable-options",
+                "--format",
+                "json",
                 "--test-threads=1"
             ]
         );
         let bootstrap = command.get_envs().find(|(k, _)| *k == "RUSTC_BOOTSTRAP").and_then(|(_, v)| v);
         assert_eq!(bootstrap, Some("1".as_ref()));
-        let all = CoverageRun::default().command(Path::new("o"));
-        assert!(all.get_args().any(|a| a == "--workspace"));
+        let all =
+            CoverageRun::default().command(Path::new("o"), Runner::Nextest, Some(Path::new("/t/n.toml")));
+        let args: Vec<String> = all.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        assert_eq!(&args[..2], ["llvm-cov", "nextest"]);
+        assert!(args.contains(&"--workspace".to_string()));
+        assert!(args.ends_with(&[
+            "--profile".into(),
+            "vital".into(),
+            "--tool-config-file".into(),
+            "vital:/t/n.toml".into()
+        ]));
     }
 }

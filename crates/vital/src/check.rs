@@ -7,11 +7,14 @@ use crate::catalogue::{Catalogue, Entry, Tier};
 use crate::coverage::{Export, Pos};
 use crate::error::{Error, ErrorKind, Problem, Result};
 use crate::evidence::{Evidence, join, keep_files};
-use crate::report::{BranchGap, CoverageInput, Excerpt, FunctionReport, Report, SourceSpan};
+use crate::modes;
+use crate::report::{BranchGap, CoverageInput, Excerpt, FunctionReport, Report, SourceSpan, TestSummary};
+use crate::results::TestResults;
 use crate::source::resolve::Resolver;
 use crate::source::{FnId, SourceIndex};
 use crate::stamp::SourceStamp;
-use crate::verdict::{Facts, ModeOutcome, ModeStatus, judge};
+use crate::testsuite::{TestSuite, evaluate_modes};
+use crate::verdict::{Facts, ModeOutcome, judge};
 use crate::workspace::Workspace;
 
 /// Where `cargo vital run` writes the coverage it produces.
@@ -95,26 +98,26 @@ fn resolve_entries(index: &SourceIndex, catalogue: &Catalogue) -> Result<Vec<FnI
     }
 }
 
-/// One coverage file to read: where it is and how to show it.
+/// One input file (coverage, test results): where it is and how to show it.
 #[derive(Debug, Clone)]
-pub struct CoverageFile {
+pub struct InputFile {
     /// Where to read it.
     pub path: PathBuf,
     /// How messages show it.
     pub display: PathBuf,
 }
 
-impl CoverageFile {
-    /// A coverage file shown as given.
-    pub fn new(path: impl Into<PathBuf>) -> CoverageFile {
+impl InputFile {
+    /// A file shown as given.
+    pub fn new(path: impl Into<PathBuf>) -> InputFile {
         let path = path.into();
-        CoverageFile { display: path.clone(), path }
+        InputFile { display: path.clone(), path }
     }
 }
 
 /// Reads coverage files, keeping the records of the vital functions' files, and
 /// checks them against their source stamps.
-pub fn read_coverage(resolved: &Resolved<'_>, root: &Path, files: &[CoverageFile]) -> Result<Vec<Export>> {
+pub fn read_coverage(resolved: &Resolved<'_>, root: &Path, files: &[InputFile]) -> Result<Vec<Export>> {
     if files.is_empty() {
         return Err(Error::new(ErrorKind::Coverage, None, "no coverage file was given")
             .with_help("pass `--coverage FILE`, or run `cargo vital run` to produce one"));
@@ -135,6 +138,26 @@ pub fn read_coverage(resolved: &Resolved<'_>, root: &Path, files: &[CoverageFile
     Ok(exports)
 }
 
+/// Where `cargo vital run` writes the test results of its run (nextest's JUnit or
+/// libtest's JSON lines, whichever ran).
+pub fn default_results_paths(workspace: &Workspace) -> [PathBuf; 2] {
+    let dir = workspace.vital_dir();
+    [dir.join("tests.xml"), dir.join("tests.jsonl")]
+}
+
+/// Reads and merges test-results files; `None` when there are none.
+pub fn read_results(workspace: &Workspace, files: &[InputFile]) -> Result<Option<TestResults>> {
+    let mut merged: Option<TestResults> = None;
+    for file in files {
+        let results = TestResults::read(&file.path, &file.display, workspace)?;
+        match &mut merged {
+            Some(all) => all.merge(results),
+            None => merged = Some(results),
+        }
+    }
+    Ok(merged)
+}
+
 /// Everything a check needs.
 #[derive(Debug)]
 pub struct CheckInput<'a> {
@@ -143,28 +166,57 @@ pub struct CheckInput<'a> {
     /// The catalogue.
     pub catalogue: &'a Catalogue,
     /// The coverage files (several merge: sharded CI).
-    pub coverage: &'a [CoverageFile],
+    pub coverage: &'a [InputFile],
+    /// Test-results files (several merge); none means no test was seen run.
+    pub tests: &'a [InputFile],
 }
 
 /// Runs the whole check: resolve, read, join, judge.
 pub fn check(input: &CheckInput<'_>) -> Result<Report> {
     let resolved = Resolved::new(input.workspace, input.catalogue)?;
     let exports = read_coverage(&resolved, &input.workspace.root, input.coverage)?;
-    check_resolved(&resolved, &input.workspace.root, &exports)
+    let results = read_results(input.workspace, input.tests)?;
+    check_resolved(&resolved, &input.workspace.root, &exports, results.as_ref())
 }
 
-/// Joins and judges an already resolved catalogue against read coverage.
-pub fn check_resolved(resolved: &Resolved<'_>, root: &Path, exports: &[Export]) -> Result<Report> {
+/// Warnings about the catalogue itself: nothing to gate, likely typos of modes.
+fn catalogue_warnings(resolved: &Resolved<'_>) -> Vec<String> {
+    let catalogue = resolved.catalogue;
+    let mut warnings = Vec::new();
+    if resolved.functions.is_empty() {
+        warnings.push(format!(
+            "{} names no vital function: nothing is gated (add `[[vital]]` entries)",
+            catalogue.path.display()
+        ));
+    }
+    for entry in &catalogue.entries {
+        for mode in &entry.failure_modes {
+            if let Some(near) = modes::near_miss(mode) {
+                warnings.push(format!(
+                    "{}: failure mode `{mode}` of `{}` is not a known mode: did you mean `{near}`? \
+                     (`cargo vital list --modes` lists them; custom modes are allowed)",
+                    catalogue.location_of(entry),
+                    entry.function
+                ));
+            }
+        }
+    }
+    warnings
+}
+
+/// Joins and judges an already resolved catalogue against read coverage and, when
+/// given, test results.
+pub fn check_resolved(
+    resolved: &Resolved<'_>,
+    root: &Path,
+    exports: &[Export],
+    results: Option<&TestResults>,
+) -> Result<Report> {
     let index = &resolved.index;
     let evidence = join(index, root, &resolved.functions, exports)?;
     let has_branch_data = exports.iter().any(|e| e.has_branch_data);
     let mut warnings: Vec<String> = index.warnings.iter().map(ToString::to_string).collect();
-    if resolved.functions.is_empty() {
-        warnings.push(format!(
-            "{} names no vital function: nothing is gated (add `[[vital]]` entries)",
-            resolved.catalogue.path.display()
-        ));
-    }
+    warnings.extend(catalogue_warnings(resolved));
     for export in exports {
         if export.functions.is_empty() && export.total_functions > 0 {
             warnings.push(format!(
@@ -176,11 +228,13 @@ pub fn check_resolved(resolved: &Resolved<'_>, root: &Path, exports: &[Export]) 
             ));
         }
     }
+    let suite = TestSuite::new(index);
     let functions = resolved
         .entries()
         .zip(&evidence)
         .map(|((entry, f), evidence)| {
-            function_report(index, resolved.catalogue, entry, f, evidence.as_ref(), has_branch_data)
+            let modes = evaluate_modes(&suite, results, resolved.catalogue, entry, f);
+            function_report(index, resolved.catalogue, entry, f, evidence.as_ref(), has_branch_data, modes)
         })
         .collect();
     let coverage = exports
@@ -192,23 +246,11 @@ pub fn check_resolved(resolved: &Resolved<'_>, root: &Path, exports: &[Export]) 
             branch_data: e.has_branch_data,
         })
         .collect();
-    Ok(Report::new(functions, coverage, warnings))
-}
-
-/// The failure modes of an entry as far as this version of vital knows them: no
-/// test results are collected yet, so none is verified (which fails tiers that
-/// require failure modes: missing evidence never passes).
-fn mode_outcomes(entry: &Entry) -> Vec<ModeOutcome> {
-    entry
-        .failure_modes
-        .iter()
-        .map(|mode| ModeOutcome {
-            mode: mode.clone(),
-            test: entry.tests.get(mode).cloned(),
-            status: ModeStatus::Unverified,
-            detail: Some("no test results were given".into()),
-        })
-        .collect()
+    let tests = results.map(|r| {
+        let (passed, failed, ignored) = r.counts();
+        TestSummary { passed, failed, ignored, failed_tests: r.failed() }
+    });
+    Ok(Report::new(functions, coverage, tests, warnings))
 }
 
 fn function_report(
@@ -218,10 +260,10 @@ fn function_report(
     f: FnId,
     evidence: Option<&Evidence>,
     has_branch_data: bool,
+    modes: Vec<ModeOutcome>,
 ) -> FunctionReport {
     let def = index.func(f);
     let file = index.file(def.file);
-    let modes = mode_outcomes(entry);
     let policy = catalogue.tiers.policy(entry.tier);
     let (verdict, reasons) = judge(policy, Facts { evidence, has_branch_data, modes: &modes });
     let span = |start: Pos, end: Pos| -> SourceSpan {

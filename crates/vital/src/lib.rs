@@ -11,8 +11,10 @@
 //! let metadata = cargo_metadata::MetadataCommand::new().no_deps().exec()?;
 //! let workspace = vital::workspace::Workspace::from_metadata(&metadata);
 //! let catalogue = vital::catalogue::Catalogue::load(&workspace.root.join("vital.toml"), "vital.toml".as_ref())?;
-//! let coverage = [vital::check::CoverageFile::new(vital::check::default_coverage_path(&workspace))];
-//! let report = vital::check::check(&vital::check::CheckInput { workspace: &workspace, catalogue: &catalogue, coverage: &coverage })?;
+//! let coverage = [vital::check::InputFile::new(vital::check::default_coverage_path(&workspace))];
+//! let tests = [vital::check::InputFile::new(workspace.vital_dir().join("tests.xml"))];
+//! let input = vital::check::CheckInput { workspace: &workspace, catalogue: &catalogue, coverage: &coverage, tests: &tests };
+//! let report = vital::check::check(&input)?;
 //! print!("{}", report.render(vital::report::Format::Human, &Default::default()));
 //! std::process::exit(report.exit_code());
 //! # }
@@ -25,6 +27,7 @@ pub mod coverage;
 mod error;
 pub mod evidence;
 pub mod fsutil;
+pub mod modes;
 pub mod report;
 pub mod results;
 pub mod source;

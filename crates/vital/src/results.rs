@@ -246,32 +246,11 @@ pub fn crate_of_running_line(line: &str) -> Option<String> {
     hash.bytes().all(|b| b.is_ascii_hexdigit()).then(|| name.to_string())
 }
 
-/// Removes ANSI escape sequences (cargo colours its `Running` lines).
-fn strip_ansi(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for d in chars.by_ref() {
-                    if d.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn parse_libtest(text: &str, display: &Path) -> Result<TestResults> {
     let mut results = TestResults::default();
     let mut binary: Option<String> = None;
     for (i, raw) in text.lines().enumerate() {
-        let line = strip_ansi(raw);
+        let line = crate::text::strip_ansi(raw);
         let trimmed = line.trim();
         if !trimmed.starts_with('{') {
             if let Some(krate) = crate_of_running_line(trimmed) {

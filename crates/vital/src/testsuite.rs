@@ -80,8 +80,8 @@ impl<'i> TestSuite<'i> {
     }
 
     /// The tests a `tests = { mode = "…" }` value names: by path inside the crate,
-    /// by `crate::path` (the crate, or an integration test's target), or by bare
-    /// function name when that is unique.
+    /// by `crate::path` (the crate, or an integration test's target), or by the end
+    /// of its path (`tests::write_full`, a bare `write_full`) when that is unique.
     pub fn named(&self, name: &str) -> Vec<usize> {
         let exact: Vec<usize> = (0..self.tests.len())
             .filter(|&i| {
@@ -92,9 +92,11 @@ impl<'i> TestSuite<'i> {
         if !exact.is_empty() {
             return exact;
         }
-        let by_fn: Vec<usize> =
-            (0..self.tests.len()).filter(|&i| self.tests[i].path.rsplit("::").next() == Some(name)).collect();
-        if by_fn.len() == 1 { by_fn } else { Vec::new() }
+        // The end of a path (`tests::write_full`, or just `write_full`), when unique.
+        let suffix = format!("::{name}");
+        let ends: Vec<usize> =
+            (0..self.tests.len()).filter(|&i| self.display_name(&self.tests[i]).ends_with(&suffix)).collect();
+        if ends.len() == 1 { ends } else { Vec::new() }
     }
 
     /// The tests whose function is called `name` or `test_<name>`.
@@ -309,14 +311,26 @@ fn missing(mode: &str, explicit: bool, expected: &str, results: Option<&TestResu
         };
         let detail = (status != ModeStatus::Passed)
             .then(|| "not in the source; its recorded result decides".to_string());
-        return ModeOutcome { mode: mode.to_string(), test: Some(expected.to_string()), status, detail };
+        return ModeOutcome {
+            mode: mode.to_string(),
+            test: Some(expected.to_string()),
+            status,
+            location: None,
+            detail,
+        };
     }
     let detail = if explicit {
         format!("no test `{expected}` exists (named in `tests`)")
     } else {
         format!("add test `{expected}`")
     };
-    ModeOutcome { mode: mode.to_string(), test: None, status: ModeStatus::Missing, detail: Some(detail) }
+    ModeOutcome {
+        mode: mode.to_string(),
+        test: None,
+        status: ModeStatus::Missing,
+        location: None,
+        detail: Some(detail),
+    }
 }
 
 fn candidate_outcome(
@@ -330,28 +344,29 @@ fn candidate_outcome(
     let name = suite.display_name(test);
     let at = suite.location(test);
     let target = suite.index.display_path(f);
-    let outcome = |status, detail: Option<String>| ModeOutcome {
+    let outcome = |status, detail: &str| ModeOutcome {
         mode: mode.to_string(),
         test: Some(name.clone()),
         status,
-        detail,
+        location: Some(at.clone()),
+        detail: (!detail.is_empty()).then(|| detail.to_string()),
     };
     if test.attrs.ignored {
-        return outcome(ModeStatus::Ignored, Some(format!("{at}: `#[ignore]`d")));
+        return outcome(ModeStatus::Ignored, "it is `#[ignore]`d");
     }
     if !vouched && !suite.reaches(test, f) {
-        return outcome(ModeStatus::Hollow, Some(format!("{at}: it never calls `{target}`")));
+        return outcome(ModeStatus::Hollow, &format!("it never calls `{target}`"));
     }
     if !suite.asserts_about(test, f) {
-        return outcome(ModeStatus::Hollow, Some(format!("{at}: it asserts nothing")));
+        return outcome(ModeStatus::Hollow, "it asserts nothing");
     }
     let krate = &suite.index.crates[test.krate.index()].name;
     match results.map(|r| r.lookup(krate, &test.path, test.attrs.is_parametrized())) {
-        None => outcome(ModeStatus::Unverified, Some(format!("{at}: no test results were given"))),
-        Some(None) => outcome(ModeStatus::Unverified, Some(format!("{at}: it did not run"))),
-        Some(Some(Outcome::Passed)) => outcome(ModeStatus::Passed, None),
-        Some(Some(Outcome::Failed)) => outcome(ModeStatus::Failed, Some(format!("{at}: it failed"))),
-        Some(Some(Outcome::Ignored)) => outcome(ModeStatus::Ignored, Some(format!("{at}: it was skipped"))),
+        None => outcome(ModeStatus::Unverified, "no test results were given"),
+        Some(None) => outcome(ModeStatus::Unverified, "it did not run"),
+        Some(Some(Outcome::Passed)) => outcome(ModeStatus::Passed, ""),
+        Some(Some(Outcome::Failed)) => outcome(ModeStatus::Failed, "it failed"),
+        Some(Some(Outcome::Ignored)) => outcome(ModeStatus::Ignored, "it was skipped"),
     }
 }
 
@@ -615,7 +630,7 @@ tests = { after_close = "tests::write_after_close", macro_made = "generated::wri
         let fx = suite_fixture();
         let got = statuses(&fx, ENTRY, None);
         assert_eq!(got[0].1, ModeStatus::Unverified);
-        assert_eq!(got[0].2.as_deref(), Some("src/lib.rs:33: no test results were given"));
+        assert_eq!(got[0].2.as_deref(), Some("no test results were given"));
         let macro_made = got.iter().find(|(m, _, _)| m == "macro_made").unwrap();
         assert_eq!(macro_made.1, ModeStatus::Missing);
         assert!(macro_made.2.as_deref().unwrap().contains("no test `generated::write_macro_made` exists"));

@@ -99,6 +99,27 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// Removes ANSI escape sequences (cargo colours its output).
+pub fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +149,12 @@ mod tests {
         assert_eq!(index.line_range(0), None);
         assert_eq!(LineIndex::new("x").line_count(), 1);
         assert_eq!(LineIndex::new("").line_count(), 1);
+    }
+
+    #[test]
+    fn ansi_escapes_are_removed() {
+        assert_eq!(strip_ansi("\u{1b}[1m\u{1b}[92m     Running\u{1b}[0m x"), "     Running x");
+        assert_eq!(strip_ansi("plain"), "plain");
     }
 
     #[test]

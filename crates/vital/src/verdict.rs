@@ -46,6 +46,9 @@ pub struct ModeOutcome {
     pub test: Option<String>,
     /// Its status.
     pub status: ModeStatus,
+    /// Where the test is (`file:line`), when it is in the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// Why it does not count, or what to add.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -116,16 +119,11 @@ fn mode_reason(outcome: &ModeOutcome) -> Option<String> {
     let detail = outcome.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
     Some(match outcome.status {
         ModeStatus::Passed => return None,
-        ModeStatus::Missing => format!("failure mode `{mode}` has no test{detail}"),
+        ModeStatus::Missing => format!("failure mode `{mode}` has no test"),
         ModeStatus::Failed => format!("failure mode `{mode}`: test `{test}` failed"),
         ModeStatus::Ignored => format!("failure mode `{mode}`: test `{test}` is ignored"),
         ModeStatus::Hollow => format!("failure mode `{mode}`: test `{test}` is hollow{detail}"),
-        ModeStatus::Unverified if outcome.test.is_none() => {
-            format!("failure mode `{mode}` is not verified{detail}")
-        }
-        ModeStatus::Unverified => {
-            format!("failure mode `{mode}`: test `{test}` has no recorded result{detail}")
-        }
+        ModeStatus::Unverified => format!("failure mode `{mode}`: test `{test}` has no recorded result"),
     })
 }
 
@@ -156,7 +154,13 @@ mod tests {
     }
 
     fn mode(status: ModeStatus, test: Option<&str>) -> ModeOutcome {
-        ModeOutcome { mode: "disk_full".into(), test: test.map(str::to_string), status, detail: None }
+        ModeOutcome {
+            mode: "disk_full".into(),
+            test: test.map(str::to_string),
+            status,
+            location: None,
+            detail: None,
+        }
     }
 
     #[test]
@@ -216,7 +220,6 @@ mod tests {
             mode(ModeStatus::Ignored, Some("t::c")),
             ModeOutcome { detail: Some("asserts nothing".into()), ..mode(ModeStatus::Hollow, Some("t::d")) },
             mode(ModeStatus::Unverified, Some("t::e")),
-            ModeOutcome { detail: Some("no test results".into()), ..mode(ModeStatus::Unverified, None) },
         ];
         let (verdict, reasons) = judge_critical(Some(&e), true, &modes);
         assert_eq!(verdict, Verdict::Fail);
@@ -228,7 +231,6 @@ mod tests {
                 "failure mode `disk_full`: test `t::c` is ignored",
                 "failure mode `disk_full`: test `t::d` is hollow: asserts nothing",
                 "failure mode `disk_full`: test `t::e` has no recorded result",
-                "failure mode `disk_full` is not verified: no test results",
             ]
         );
         let optional = TierPolicy::default_for(Tier::Optional);

@@ -3,5 +3,6 @@
 
 mod errors;
 mod exactness;
+mod modes;
 mod shapes;
 mod support;

@@ -24,6 +24,14 @@ pub fn render(report: &Report, style: &Style) -> String {
     for function in report.functions.iter().filter(|f| f.verdict == Verdict::Fail) {
         let _ = writeln!(out, "{}\n", renderer.render(&diagnostic(function)));
     }
+    if let Some(tests) = report.tests.as_ref().filter(|t| t.failed > 0) {
+        let title = format!("{} test{} failed", tests.failed, if tests.failed == 1 { "" } else { "s" });
+        let mut group = Group::with_title(Level::ERROR.primary_title(title));
+        for name in &tests.failed_tests {
+            group = group.element(Level::NOTE.message(format!("failed: {name}")));
+        }
+        let _ = writeln!(out, "{}\n", renderer.render(&[group]));
+    }
     out.push_str(&table(report, style));
     out
 }
@@ -37,6 +45,8 @@ fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
             "never compiled into a test binary with coverage"
         } else if never_run {
             "never run by any test"
+        } else if function.reasons.iter().all(|r| r.starts_with("failure mode")) {
+            "its failure modes are not all tested"
         } else {
             "this function"
         };
@@ -63,7 +73,8 @@ fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
         }
         group = group.element(snippet);
     }
-    for reason in &function.reasons {
+    // Coverage reasons; the failure modes get a line each below.
+    for reason in function.reasons.iter().filter(|r| !r.starts_with("failure mode")) {
         group = group.element(Level::NOTE.message(reason.as_str()));
     }
     if !function.uncovered_lines.is_empty() {
@@ -87,10 +98,9 @@ fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
             hidden - shown
         )));
     }
-    for mode in function.failure_modes.iter().filter(|m| m.status != ModeStatus::Passed) {
-        if let Some(detail) = &mode.detail {
-            group = group.element(Level::HELP.message(format!("failure mode `{}`: {detail}", mode.mode)));
-        }
+    let modes_required = function.reasons.iter().any(|r| r.starts_with("failure mode"));
+    for mode in function.failure_modes.iter().filter(|m| modes_required && m.status != ModeStatus::Passed) {
+        group = group.element(mode_line(mode));
     }
     if let Some(reason) = &function.reason {
         group = group.element(Level::NOTE.message(format!("vital because: {reason}")));
@@ -101,6 +111,29 @@ fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
         ));
     }
     vec![group]
+}
+
+/// One line per failure mode that does not count: the test to add, or the test
+/// (file:line) and why it does not count.
+fn mode_line(mode: &crate::verdict::ModeOutcome) -> annotate_snippets::Message<'static> {
+    let name = &mode.mode;
+    let test = mode.test.as_deref().unwrap_or_default();
+    let at = mode.location.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
+    let detail = mode.detail.as_deref().unwrap_or_default();
+    match mode.status {
+        ModeStatus::Missing => Level::HELP.message(format!("failure mode `{name}` has no test: {detail}")),
+        ModeStatus::Hollow => Level::NOTE
+            .message(format!("failure mode `{name}`: test `{test}`{at} does not count: hollow, {detail}")),
+        ModeStatus::Failed => Level::NOTE.message(format!("failure mode `{name}`: test `{test}`{at} failed")),
+        ModeStatus::Ignored => {
+            Level::NOTE.message(format!("failure mode `{name}`: test `{test}`{at} does not count: {detail}"))
+        }
+        ModeStatus::Unverified => Level::NOTE.message(format!(
+            "failure mode `{name}`: test `{test}`{at} is not verified: {detail} \
+             (run `cargo vital run`, or pass `--tests`)"
+        )),
+        ModeStatus::Passed => Level::NOTE.message(format!("failure mode `{name}`: test `{test}` passed")),
+    }
 }
 
 fn excerpt_annotations(function: &FunctionReport) -> usize {

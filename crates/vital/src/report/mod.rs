@@ -10,18 +10,21 @@
 //!       "tier": "critical", "reason": "…" | null,
 //!       "file": "crates/store/src/store.rs", "line": 42,   // line of `fn`
 //!       "lines": {"covered": 18, "total": 20}, "regions": {…}, "branches": {…} | null,
-//!       "failure_modes": [ {"mode": "disk_full", "test": "…" | null, "status": "passed", "detail": "…"?} ],
+//!       "failure_modes": [ {"mode": "disk_full", "test": "store::tests::write_disk_full" | null,
+//!                           "status": "passed", "location": "src/store.rs:88"?, "detail": "it asserts nothing"?} ],
 //!       "verdict": "fail", "reasons": ["lines 90.0% < 100%"],
 //!       "records": 2, "record_names": ["_RNv…", "_RNv…"], "uncovered_lines": [12, 14],
 //!       "uncovered_regions": [ {"line": 6, "column": 34, "end_line": 6, "end_column": 35, "text": "?"} ],
 //!       "untaken_branches": [ {"line": 9, "column": 8, "end_line": 9, "end_column": 13, "text": "x > 1", "outcome": false} ] } ],
 //!   "summary": {"functions": 3, "passed": 2, "failed": 1},
 //!   "coverage": [ {"file": "target/vital/coverage.json", "format_version": "3.1.0", "records": 812, "branch_data": true} ],
+//!   "tests": {"passed": 41, "failed": 0, "ignored": 1, "failed_tests": []} | null,
 //!   "warnings": [] }
 //! ```
 //!
 //! Fields are only ever added; `branches` is `null` when the coverage has no branch
-//! data. Positions are 1-based, columns in bytes (as llvm-cov), ends exclusive.
+//! data. Positions are 1-based, columns in bytes (as llvm-cov), ends exclusive. The
+//! verdict is `fail` when a function fails or a test failed.
 
 pub mod human;
 
@@ -128,6 +131,19 @@ pub struct Summary {
     pub failed: usize,
 }
 
+/// The test results that went into the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestSummary {
+    /// Tests that passed.
+    pub passed: usize,
+    /// Tests that failed.
+    pub failed: usize,
+    /// Tests ignored or skipped.
+    pub ignored: usize,
+    /// The failed tests, as `crate::path`.
+    pub failed_tests: Vec<String>,
+}
+
 /// A coverage file that went into the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoverageInput {
@@ -154,21 +170,25 @@ pub struct Report {
     pub summary: Summary,
     /// The coverage files read.
     pub coverage: Vec<CoverageInput>,
+    /// The test results read; `null` when none were given.
+    pub tests: Option<TestSummary>,
     /// Things the user should know that did not decide the verdict.
     pub warnings: Vec<String>,
 }
 
 impl Report {
-    /// Assembles a report from per-function results.
+    /// Assembles a report: it passes when every function passes and no test failed.
     pub fn new(
         functions: Vec<FunctionReport>,
         coverage: Vec<CoverageInput>,
+        tests: Option<TestSummary>,
         warnings: Vec<String>,
     ) -> Report {
         let failed = functions.iter().filter(|f| f.verdict == Verdict::Fail).count();
         let summary = Summary { functions: functions.len(), passed: functions.len() - failed, failed };
-        let verdict = if failed == 0 { Verdict::Pass } else { Verdict::Fail };
-        Report { schema_version: SCHEMA_VERSION, verdict, functions, summary, coverage, warnings }
+        let tests_failed = tests.as_ref().is_some_and(|t| t.failed > 0);
+        let verdict = if failed == 0 && !tests_failed { Verdict::Pass } else { Verdict::Fail };
+        Report { schema_version: SCHEMA_VERSION, verdict, functions, summary, coverage, tests, warnings }
     }
 
     /// `0` when every gate holds, `1` when one fails.

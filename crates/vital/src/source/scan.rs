@@ -648,7 +648,10 @@ impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         match &*call.func {
-            syn::Expr::Path(p) => self.facts.calls.extend(call_of_path(&p.path)),
+            syn::Expr::Path(p) => {
+                self.facts.calls.extend(call_of_path(&p.path));
+                self.facts.uses_fs |= mentions_fs(&p.path);
+            }
             other => self.visit_expr(other),
         }
         for arg in &call.args {
