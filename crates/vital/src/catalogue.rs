@@ -652,8 +652,9 @@ tests = { disk_full = "store::tests::write_fails_when_device_is_full" }
         assert!(message.contains("did you mean `failure_modes`?"), "{message}");
     }
 
+    /// An unknown tier is an error naming the tiers.
     #[test]
-    fn an_unknown_tier_is_an_error_naming_the_tiers() {
+    fn parse_invalid() {
         let message = error_of("[[vital]]\nfunction = \"a::f\"\ntier = \"critcal\"\n");
         assert!(message.starts_with("vital.toml:3:8: unknown variant `critcal`"), "{message}");
         assert!(message.contains("did you mean `critical`?"), "{message}");
@@ -732,8 +733,18 @@ tests = { emty = "t::x", empty = " " }
         );
     }
 
+    /// An empty file is a catalogue with the default tiers and no entries.
     #[test]
-    fn a_file_that_is_not_toml_is_an_error_with_position() {
+    fn parse_empty() {
+        let catalogue = parse("").unwrap();
+        assert!(catalogue.entries.is_empty());
+        assert_eq!(catalogue.tiers, Tiers::default());
+        assert!(parse("# only a comment\n").unwrap().entries.is_empty());
+    }
+
+    /// A file that is not TOML, or lacks a required key, is an error with its position.
+    #[test]
+    fn parse_malformed() {
         let message = error_of("[[vital]\nfunction = \"a::f\"\n");
         assert!(message.starts_with("vital.toml:1:"), "{message}");
         let message = error_of("[[vital]]\nfunction = \"a::f\"\n");

@@ -539,6 +539,25 @@ mod tests {
     }
 
     #[test]
+    fn tests_in_a_test_directory_with_modules_are_named_by_their_target() {
+        let fx = fixture(&[
+            ("src/lib.rs", "pub fn open() -> u8 { 1 }\n"),
+            ("tests/api/main.rs", "mod helpers;\n#[test]\nfn opens() { helpers::check(); }\n"),
+            (
+                "tests/api/helpers.rs",
+                "pub fn check() { assert_eq!(demo::open(), 1); }\n#[test]\nfn inner() {}\n",
+            ),
+        ]);
+        let suite = TestSuite::new(&fx.index);
+        let names: Vec<String> = suite.tests.iter().map(|t| suite.display_name(t)).collect();
+        assert_eq!(names, ["api::helpers::inner", "api::opens"]);
+        let opens = test(&suite, "opens");
+        assert!(suite.reaches(opens, fx.func("open")));
+        assert!(suite.asserts_about(opens, fx.func("open")), "through the helper module");
+        assert!(!suite.asserts_about(test(&suite, "inner"), fx.func("open")));
+    }
+
+    #[test]
     fn reaching_follows_wrappers_helpers_and_parse() {
         let fx = suite_fixture();
         let suite = TestSuite::new(&fx.index);

@@ -26,7 +26,8 @@ impl Fixture {
 }
 
 /// A workspace with one package `demo`: a lib `demo` (`src/lib.rs`); a bin `demo`
-/// when `src/main.rs` is given; an integration test per `tests/NAME.rs` given; and a
+/// when `src/main.rs` is given; an integration test per `tests/NAME.rs` or
+/// `tests/NAME/main.rs` given; and a
 /// package `other-crate` with a lib `other_crate` when `other/lib.rs` is given.
 pub fn fixture(files: &[(&str, &str)]) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
@@ -42,7 +43,12 @@ pub fn fixture(files: &[(&str, &str)]) -> Fixture {
         if *path == "src/main.rs" {
             targets.push(target("demo", TargetKind::Bin, path));
         } else if let Some(name) = path.strip_prefix("tests/").and_then(|p| p.strip_suffix(".rs")) {
-            targets.push(target(name, TargetKind::Test, path));
+            // `tests/NAME.rs`, or `tests/NAME/main.rs` (its modules beside it).
+            match name.strip_suffix("/main") {
+                Some(dir) => targets.push(target(dir, TargetKind::Test, path)),
+                None if !name.contains('/') => targets.push(target(name, TargetKind::Test, path)),
+                None => {}
+            }
         }
     }
     let mut packages = vec![Package { name: "demo".into(), manifest_path: root.join("Cargo.toml"), targets }];

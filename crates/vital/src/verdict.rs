@@ -177,8 +177,9 @@ mod tests {
         assert_eq!(reasons, vec!["lines 90.0% < 100%", "regions 87.5% < 100%", "branches 50.0% < 100%"]);
     }
 
+    /// A function with no coverage record fails, whatever its tier demands.
     #[test]
-    fn no_record_fails() {
+    fn judge_none() {
         let (verdict, reasons) = judge_critical(None, true, &[]);
         assert_eq!(verdict, Verdict::Fail);
         assert!(reasons[0].starts_with("not in any instrumented binary"));
@@ -192,8 +193,9 @@ mod tests {
         assert_eq!(judge(&lax, Facts { evidence: None, has_branch_data: true, modes: &[] }).0, Verdict::Fail);
     }
 
+    /// Coverage without branch data fails tiers that demand branches, unless regions stand in.
     #[test]
-    fn no_branch_data_fails_unless_regions_stand_in() {
+    fn judge_no_branch_data() {
         let e = evidence((4, 4), (8, 8), (0, 0));
         let (verdict, reasons) = judge_critical(Some(&e), false, &[]);
         assert_eq!(verdict, Verdict::Fail);

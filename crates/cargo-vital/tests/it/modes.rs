@@ -136,6 +136,10 @@ fn without_test_results_no_mode_is_verified() {
     assert_eq!(status_of(&report, "empty"), "unverified");
     assert_eq!(status_of(&report, "too_large"), "hollow", "hollow needs no run to tell");
     assert!(report["tests"].is_null());
+    let human = vital(&runs().dir, &["check", "--coverage", "target/vital/coverage.json"]);
+    let expected = "= note: failure mode `empty`: test `vault::store::tests::write_empty` (src/store.rs:76) is not verified: \
+                    no test results were given (run `cargo vital run`, or pass `--tests`)";
+    assert!(human.stdout.contains(expected), "{}", human.stdout);
 }
 
 #[test]

@@ -518,8 +518,19 @@ mod tests {
         assert!(!is_supported_version("3.x"));
     }
 
+    /// An empty or blank file is an error saying so.
     #[test]
-    fn truncated_and_empty_files_are_errors_with_position() {
+    fn from_slice_empty() {
+        for empty in ["", "  \n\t"] {
+            let error = read(empty).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::Coverage);
+            assert!(error.to_string().starts_with("cov.json: the coverage file is empty"), "{error}");
+        }
+    }
+
+    /// Truncated, non-JSON and non-export files are errors with their position.
+    #[test]
+    fn from_slice_malformed() {
         let error = read(&ONE[..200]).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Coverage);
         assert!(error.to_string().starts_with("cov.json:3:"), "{error}");
@@ -537,8 +548,9 @@ mod tests {
         assert!(read(json).unwrap_err().to_string().contains("no per-function data"));
     }
 
+    /// Regions and branches that cannot be are refused.
     #[test]
-    fn malformed_regions_are_refused() {
+    fn from_slice_corrupted() {
         let bad = |regions: &str| {
             let json = ONE.replace("[[1,1,1,10,1,0,0,0],[2,8,2,9,1,0,0,0]]", regions);
             read(&json).unwrap_err().to_string()

@@ -346,16 +346,18 @@ mod tests {
         );
     }
 
+    /// Zero-length regions do not become active.
     #[test]
-    fn zero_length_regions_do_not_become_active() {
+    fn line_stats_boundary() {
         let regions = vec![code(1, 1, 3, 1, 4), code(2, 3, 2, 3, 0), code(3, 1, 3, 1, 0)];
         let stats = lines(regions);
         assert_eq!(stats[0], (1, true, 4));
         assert_eq!(stats[1], (2, true, 4));
     }
 
+    /// No segments, no lines.
     #[test]
-    fn nothing_in_nothing_out() {
+    fn line_stats_empty() {
         assert!(lines(Vec::new()).is_empty());
     }
 }

@@ -125,8 +125,9 @@ fn a_condition_never_evaluated_lists_both_outcomes_in_order() {
     assert!(f.uncovered_lines.is_empty());
 }
 
+/// A record whose every file is expanded counts regions only, as llvm-cov does.
 #[test]
-fn a_record_whose_every_file_is_expanded_counts_regions_only() {
+fn merge_malformed() {
     let malformed = export(vec![record(
         "x",
         &["/w/src/lib.rs"],
@@ -150,8 +151,9 @@ fn a_function_never_run_has_every_line_uncovered() {
     assert_eq!(g.regions, Count { covered: 0, total: 2 });
 }
 
+/// Records of other files are ignored; a function without records has no evidence.
 #[test]
-fn records_of_other_files_and_functions_without_records() {
+fn join_empty() {
     let fx = fixture();
     let elsewhere = record("h", &["/elsewhere/src/lib.rs"], vec![r(1, 1, 1, 24, 5)], vec![]);
     let other_file = fx.root.join("src/other.rs").display().to_string();
@@ -164,8 +166,9 @@ fn records_of_other_files_and_functions_without_records() {
     assert!(joined[1].is_some());
 }
 
+/// A region outside the file is stale coverage.
 #[test]
-fn a_region_outside_the_file_is_stale() {
+fn join_corrupted() {
     let fx = fixture();
     let lib = fx.lib();
     let beyond = export(vec![record("f", &[&lib], vec![r(1, 1, 1, 24, 1), r(40, 1, 40, 2, 1)], vec![])]);
@@ -190,8 +193,9 @@ fn a_record_overlapping_a_function_without_starting_in_it_is_stale() {
     assert!(fx.stale(&["g"], &[overlaps]).contains("`old` overlaps `demo::g` without starting in it"));
 }
 
+/// A record starting where nothing starts is stale coverage.
 #[test]
-fn a_record_starting_where_nothing_starts_is_stale() {
+fn join_stale() {
     let fx = fixture();
     let lib = fx.lib();
     let inside = export(vec![
@@ -242,8 +246,9 @@ fn a_function_under_an_attribute_macro_is_joined_without_the_shape_checks() {
     assert_eq!(t.regions, Count { covered: 2, total: 2 });
 }
 
+/// Identical regions of one record count separately; branches of expansion files count.
 #[test]
-fn identical_regions_of_one_record_count_separately_and_expansion_branches_count() {
+fn merge_boundary() {
     let lib = "/w/src/lib.rs";
     let macro_file = "/w/src/macros.rs";
     let one = export(vec![record(

@@ -144,8 +144,9 @@ fn an_inherent_method_wins_over_trait_methods_of_the_same_name() {
     );
 }
 
+/// Two trait methods of one name are ambiguous, and the error names each.
 #[test]
-fn two_trait_methods_of_one_name_are_ambiguous_and_the_error_names_each() {
+fn resolve_ambiguous() {
     let fx = fixture(&[("src/lib.rs", STORE)]);
     let err = fx.resolve("demo::Plain::fmt").unwrap_err();
     let ResolveError::Ambiguous { candidates } = &err else { panic!("{err:?}") };
@@ -172,8 +173,21 @@ fn trait_default_methods_nested_functions_and_globs_resolve() {
     assert_eq!(fx.ok("demo::deep"), "demo::globbed::deep src/lib.rs:53");
 }
 
+/// A path that is not a path is an error saying so.
 #[test]
-fn unknown_paths_suggest_what_exists() {
+fn resolve_malformed() {
+    let fx = fixture(&[("src/lib.rs", STORE)]);
+    let err = fx.resolve("demo::store-write").unwrap_err();
+    assert!(
+        matches!(err, ResolveError::Syntax(ref why) if why.contains("`store-write` is not an identifier")),
+        "{err:?}"
+    );
+    assert!(matches!(fx.resolve("demo"), Err(ResolveError::Syntax(_))));
+}
+
+/// Unknown paths suggest what exists.
+#[test]
+fn resolve_not_found() {
     let fx = fixture(&[("src/lib.rs", STORE)]);
     let (message, help) = fx.resolve("demo::store::write").unwrap_err().describe("demo::store::write");
     assert_eq!(message, "`demo::store::write` names no function in the workspace");
