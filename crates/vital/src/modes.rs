@@ -75,7 +75,7 @@ pub struct Suggestion {
 /// Failure modes worth testing for function `f`, from its signature and body:
 /// `Option` parameters → `none`; text, slices and collections → `empty`,
 /// `too_large`; integers → `boundary`, `out_of_range`; files (`io::Result`,
-/// `std::fs`, `File`, paths) → `not_found`, `permission_denied`, `disk_full`;
+/// `std::fs`, `File` in the body) → `not_found`, `permission_denied`, `disk_full`;
 /// `&self` on a type holding locks or atomics, or kept behind `Arc` →
 /// `concurrent`; `async` → `timeout`, `cancelled`; a type with `close`,
 /// `shutdown` or `Drop` → `after_close`; parsing (`parse`, `from_str`,
@@ -109,7 +109,9 @@ pub fn suggest(index: &SourceIndex, f: FnId) -> Vec<Suggestion> {
     {
         add("malformed", "parses its input");
     }
-    let files = def.signature.returns_io_result || def.facts.uses_fs || params.contains(&ParamKind::Path);
+    // A path parameter alone may be for display: file I/O shows in the body or the
+    // return type.
+    let files = def.signature.returns_io_result || def.facts.uses_fs;
     if files {
         let why = "does file I/O";
         add("not_found", why);
@@ -199,6 +201,7 @@ pub fn parse_header(bytes: &[u8]) -> Result<u32, ()> { Err(()) }
 pub async fn fetch() -> u32 { 0 }
 pub fn load() -> String { std::fs::read_to_string("x").unwrap_or_default() }
 pub fn nothing() {}
+pub fn show(path: &std::path::Path) -> String { path.display().to_string() }
 "#;
         let fx = fixture(&[("src/lib.rs", lib)]);
         let modes =
@@ -221,6 +224,7 @@ pub fn nothing() {}
         assert_eq!(modes("fetch"), ["timeout", "cancelled"]);
         assert_eq!(modes("load"), ["not_found", "permission_denied", "disk_full"]);
         assert!(modes("nothing").is_empty());
+        assert!(modes("show").is_empty(), "a path shown is not file I/O");
         assert_eq!(suggest(&fx.index, fx.func("fetch"))[0].why, "is `async`");
     }
 }
