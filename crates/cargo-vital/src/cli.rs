@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use vital::baseline::{apply_baseline, read_baseline};
 use vital::catalogue::{Catalogue, FILE_NAME};
 use vital::check::{
-    InputFile, Resolved, check_resolved, default_coverage_path, default_results_paths, list, read_coverage,
-    read_results,
+    InputFile, Resolved, check_resolved, check_static, default_coverage_path, default_results_paths, list,
+    read_coverage, read_results,
 };
 use vital::report::{Format, Style};
 use vital::workspace::Workspace;
@@ -70,6 +71,19 @@ enum Command {
     /// Propose failure modes for the vital functions (or FUNCTION), from their
     /// signatures and bodies, as `vital.toml` entries to paste.
     Suggest(SuggestArgs),
+    /// Manage the git pre-commit hook that runs `cargo vital check --static`.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum HookCommand {
+    /// Write `.git/hooks/pre-commit` running `cargo vital check --static`.
+    Install {
+        /// Replace a pre-commit hook that is not vital's.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -103,6 +117,10 @@ struct RunArgs {
     /// lines); auto picks nextest when `cargo nextest` is installed.
     #[arg(long, value_enum, default_value_t = RunnerArg::Auto)]
     runner: RunnerArg,
+    /// An earlier `--format json` report: fail only for functions that got worse
+    /// or are new.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Arguments for the test binaries.
     #[arg(last = true, value_name = "TEST ARGS")]
     test_args: Vec<OsString>,
@@ -125,12 +143,25 @@ struct CheckArgs {
     /// [default: those of `cargo vital run`, when the coverage is its too].
     #[arg(long, value_name = "FILE", num_args = 1..)]
     tests: Vec<PathBuf>,
+    /// No coverage: check that the catalogue resolves and that each failure mode a
+    /// tier requires has a test that exists, is not ignored and is not hollow (fast,
+    /// for pre-commit).
+    #[arg(long = "static", conflicts_with_all = ["coverage", "tests"])]
+    static_only: bool,
+    /// An earlier `--format json` report: fail only for functions that got worse
+    /// or are new.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum FormatArg {
     Human,
     Json,
+    Markdown,
+    Github,
+    Sarif,
+    Junit,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +210,13 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
         return Ok(EXIT_PASS);
     }
     let workspace = process::workspace(common.manifest_path.as_deref())?;
+    if let Command::Hook(HookCommand::Install { force }) = cli.command {
+        let path = process::install_hook(&workspace, force)?;
+        let mut stderr = anstream::stderr();
+        let _ =
+            writeln!(stderr, "installed {}: commits now run `cargo vital check --static`", path.display());
+        return Ok(EXIT_PASS);
+    }
     let (catalogue_path, catalogue_display) = match &common.catalogue {
         Some(path) => (path.clone(), path.clone()),
         None => (workspace.root.join(FILE_NAME), PathBuf::from(FILE_NAME)),
@@ -208,7 +246,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
             let listed = list(&resolved);
             let text = match common.format {
                 FormatArg::Json => serde_json::to_string_pretty(&listed).expect("serializable") + "\n",
-                FormatArg::Human => list_table(&listed),
+                _ => list_table(&listed),
             };
             emit(&common, &text)?;
             Ok(EXIT_PASS)
@@ -218,6 +256,14 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                 resolved.entries().map(|(entry, f)| (entry.function.clone(), Some(entry), f)).collect();
             emit(&common, &suggestions_text(&resolved.index, &catalogue, &entries, common.format))?;
             Ok(EXIT_PASS)
+        }
+        Command::Hook(_) => unreachable!("handled above"),
+        Command::Check(args) if args.static_only => {
+            let mut report = check_static(&resolved);
+            if let Some(baseline) = &args.baseline {
+                apply_baseline(&mut report, &read_baseline(baseline, baseline)?);
+            }
+            render(&common, &report)
         }
         Command::Check(args) => {
             let defaulted = args.coverage.is_empty();
@@ -245,7 +291,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
             } else {
                 args.tests.into_iter().map(InputFile::new).collect()
             };
-            gate(&common, &workspace, &resolved, &coverage, &tests)
+            gate(&common, &workspace, &resolved, &coverage, &tests, args.baseline.as_deref())
         }
         Command::Run(args) => {
             process::check_prerequisites()?;
@@ -271,7 +317,8 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
             match process::produce_coverage(&workspace, &resolved.index, &run, &output)? {
                 RunOutcome::Coverage { results } => {
                     let tests: Vec<InputFile> = results.into_iter().map(InputFile::new).collect();
-                    gate(&common, &workspace, &resolved, &[InputFile::new(output)], &tests)
+                    let coverage = [InputFile::new(output)];
+                    gate(&common, &workspace, &resolved, &coverage, &tests, args.baseline.as_deref())
                 }
                 RunOutcome::Failed(code) => {
                     let status =
@@ -294,13 +341,28 @@ fn gate(
     resolved: &Resolved<'_>,
     coverage: &[InputFile],
     tests: &[InputFile],
+    baseline: Option<&std::path::Path>,
 ) -> Result<u8, Error> {
+    // A bad baseline is found before the slow part.
+    let baseline = baseline.map(|path| read_baseline(path, path)).transpose()?;
     let exports = read_coverage(resolved, &workspace.root, coverage)?;
     let results = read_results(workspace, tests)?;
-    let report = check_resolved(resolved, &workspace.root, &exports, results.as_ref())?;
+    let mut report = check_resolved(resolved, &workspace.root, &exports, results.as_ref())?;
+    if let Some(baseline) = &baseline {
+        apply_baseline(&mut report, baseline);
+    }
+    render(common, &report)
+}
+
+/// Writes `report` in the chosen format; its exit code.
+fn render(common: &Common, report: &vital::report::Report) -> Result<u8, Error> {
     let format = match common.format {
         FormatArg::Human => Format::Human,
         FormatArg::Json => Format::Json,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Github => Format::Github,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Junit => Format::Junit,
     };
     let style = Style { color: common.output.is_none() && color_enabled(common.color) };
     emit(common, &report.render(format, &style))?;

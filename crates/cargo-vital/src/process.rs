@@ -91,6 +91,52 @@ fn llvm_tools_dir() -> Result<PathBuf, Error> {
     Ok(libdir.parent().map(|p| p.join("bin")).unwrap_or(libdir))
 }
 
+/// The first line of the hook `cargo vital hook install` writes: how it knows the
+/// hook is its own.
+pub const HOOK_MARKER: &str = "# vital pre-commit hook (installed by `cargo vital hook install`)";
+
+/// Writes the git pre-commit hook of the workspace's repository. A hook that is not
+/// vital's is kept unless `force`.
+pub fn install_hook(workspace: &Workspace, force: bool) -> Result<PathBuf, Error> {
+    let output = Command::new("git")
+        .args(["rev-parse", "--git-path", "hooks"])
+        .current_dir(&workspace.root)
+        .output()
+        .map_err(|err| Error::new(ErrorKind::Tool, None, format!("cannot run `git`: {err}")))?;
+    if !output.status.success() {
+        return Err(Error::new(
+            ErrorKind::Workspace,
+            Some(Location::file(&workspace.root)),
+            "the workspace is not in a git repository",
+        )
+        .with_help("run `git init` first, or use the pre-commit framework (see the README)"));
+    }
+    let hooks = workspace.root.join(String::from_utf8_lossy(&output.stdout).trim());
+    let path = hooks.join("pre-commit");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && !existing.contains(HOOK_MARKER)
+        && !force
+    {
+        return Err(Error::new(
+            ErrorKind::Workspace,
+            Some(Location::file(&path)),
+            "a pre-commit hook that is not vital's is already there",
+        )
+        .with_help("add `cargo vital check --static` to it yourself, or pass `--force` to replace it"));
+    }
+    let script = format!(
+        "#!/bin/sh\n{HOOK_MARKER}\n# Refuses the commit when vital.toml does not resolve or a required failure-mode\n# test is missing, ignored or hollow.\nexec cargo vital check --static\n"
+    );
+    vital::fsutil::write_atomic(&path, script.as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|err| io_error(&path, "make executable", &err))?;
+    }
+    Ok(path)
+}
+
 /// Which test runner runs the tests and records their results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Runner {

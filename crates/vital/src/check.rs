@@ -3,12 +3,15 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::catalogue::{Catalogue, Entry, Tier};
+use crate::catalogue::{BranchRule, Catalogue, Entry, ModesRule, Percent, Tier, TierPolicy};
 use crate::coverage::{Export, Pos};
 use crate::error::{Error, ErrorKind, Problem, Result};
-use crate::evidence::{Evidence, join, keep_files};
+use crate::evidence::{Count, Evidence, join, keep_files};
 use crate::modes;
-use crate::report::{BranchGap, CoverageInput, Excerpt, FunctionReport, Report, SourceSpan, TestSummary};
+use crate::report::{
+    BranchGap, CheckKind, CoverageInput, Excerpt, FunctionReport, FunctionSpan, Report, SourceSpan,
+    TestSummary, Thresholds,
+};
 use crate::results::TestResults;
 use crate::source::resolve::Resolver;
 use crate::source::{FnId, SourceIndex};
@@ -297,8 +300,83 @@ fn function_report(
             .iter()
             .map(|b| BranchGap { span: span(b.start, b.end), outcome: b.outcome })
             .collect(),
+        span: function_span(index, f),
+        thresholds: thresholds(policy),
+        trend: None,
         excerpt: Some(excerpt(index, f, ev)),
     }
+}
+
+fn function_span(index: &SourceIndex, f: FnId) -> FunctionSpan {
+    let def = index.func(f);
+    let file = index.file(def.file);
+    let column = |offset: usize| -> u32 {
+        let (_, column) = crate::text::line_col(&file.text, offset);
+        u32::try_from(column).unwrap_or(u32::MAX)
+    };
+    FunctionSpan {
+        line: def.start.line,
+        column: column(def.span.start),
+        end_line: def.end.line,
+        end_column: column(def.span.end),
+    }
+}
+
+fn thresholds(policy: &TierPolicy) -> Thresholds {
+    let pct = |p: Option<Percent>| p.map(|p| f64::from(p.hundredths()) / 100.0);
+    Thresholds {
+        lines: pct(policy.lines),
+        regions: pct(policy.regions),
+        branches: match policy.branches {
+            Some(BranchRule::Min(p)) => pct(Some(p)),
+            _ => None,
+        },
+        failure_modes: policy.failure_modes == ModesRule::All,
+    }
+}
+
+/// `check --static`: no coverage. The catalogue resolves, and each failure mode a
+/// tier requires has a test that exists, is not ignored and is not hollow.
+pub fn check_static(resolved: &Resolved<'_>) -> Report {
+    let index = &resolved.index;
+    let suite = TestSuite::new(index);
+    let functions = resolved
+        .entries()
+        .map(|(entry, f)| {
+            let modes = evaluate_modes(&suite, None, resolved.catalogue, entry, f);
+            let policy = resolved.catalogue.tiers.policy(entry.tier);
+            let (verdict, reasons) = crate::verdict::judge_static(policy, &modes);
+            let def = index.func(f);
+            FunctionReport {
+                function: entry.function.clone(),
+                resolved: index.display_path(f),
+                tier: entry.tier,
+                reason: entry.reason.clone(),
+                file: index.file(def.file).rel.clone(),
+                line: def.fn_line,
+                lines: Count::default(),
+                regions: Count::default(),
+                branches: None,
+                failure_modes: modes,
+                verdict,
+                reasons,
+                records: 0,
+                record_names: Vec::new(),
+                uncovered_lines: Vec::new(),
+                uncovered_regions: Vec::new(),
+                untaken_branches: Vec::new(),
+                span: function_span(index, f),
+                thresholds: thresholds(policy),
+                trend: None,
+                excerpt: Some(excerpt(index, f, &Evidence::default())),
+            }
+        })
+        .collect();
+    let mut warnings: Vec<String> = index.warnings.iter().map(ToString::to_string).collect();
+    warnings.extend(catalogue_warnings(resolved));
+    let mut report = Report::new(functions, Vec::new(), None, warnings);
+    report.check = CheckKind::Static;
+    report
 }
 
 /// At most 120 characters of source on one line.

@@ -21,6 +21,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 pub mod catalogue;
 pub mod check;
 pub mod coverage;

@@ -113,6 +113,22 @@ pub fn judge(policy: &TierPolicy, facts: Facts<'_>) -> (Verdict, Vec<String>) {
     (verdict, reasons)
 }
 
+/// The verdict of `check --static`: only failure modes count, and only what the
+/// source shows — a mode fails when its test is missing, hollow or ignored.
+pub fn judge_static(policy: &TierPolicy, modes: &[ModeOutcome]) -> (Verdict, Vec<String>) {
+    let reasons: Vec<String> = if policy.failure_modes == ModesRule::All {
+        modes
+            .iter()
+            .filter(|m| matches!(m.status, ModeStatus::Missing | ModeStatus::Hollow | ModeStatus::Ignored))
+            .filter_map(mode_reason)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let verdict = if reasons.is_empty() { Verdict::Pass } else { Verdict::Fail };
+    (verdict, reasons)
+}
+
 fn mode_reason(outcome: &ModeOutcome) -> Option<String> {
     let mode = &outcome.mode;
     let test = outcome.test.as_deref().unwrap_or("?");

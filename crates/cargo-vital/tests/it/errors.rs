@@ -3,24 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{Outcome, command, fixture, shapes, vital};
-
-/// Runs the real `cargo llvm-cov` in `dir`, writing the JSON export to `out`.
-fn llvm_cov_export(dir: &Path, out: &str, branch: bool, extra: &[&str]) -> Outcome {
-    let mut cmd = command("cargo", dir);
-    cmd.args(["llvm-cov", "--json", "--output-path", out]).args(extra);
-    if branch {
-        cmd.arg("--branch").env("RUSTC_BOOTSTRAP", "1");
-    }
-    let output = cmd.output().expect("cargo llvm-cov runs");
-    let outcome = Outcome {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert_eq!(outcome.code, 0, "cargo llvm-cov failed: {outcome:?}");
-    outcome
-}
+use crate::support::{command, fixture, llvm_cov_export, shapes, vital};
 
 const PUT_ONLY: &str = "[[vital]]\nfunction = \"shapes::Store::put\"\ntier = \"critical\"\n";
 

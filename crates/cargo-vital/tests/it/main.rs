@@ -3,6 +3,9 @@
 
 mod errors;
 mod exactness;
+mod formats;
+mod hooks;
 mod modes;
 mod shapes;
 mod support;
+mod workflows;

@@ -8,15 +8,15 @@ use serde_json::Value;
 
 use crate::support::{Outcome, fixture, vital};
 
-struct Runs {
-    dir: PathBuf,
+pub struct Runs {
+    pub dir: PathBuf,
     nextest: Value,
     libtest: Value,
 }
 
 /// The fixture after a nextest run and a libtest run; the results of each are kept
 /// as `junit.xml` and `libtest.jsonl`.
-fn runs() -> &'static Runs {
+pub fn runs() -> &'static Runs {
     static RUNS: OnceLock<Runs> = OnceLock::new();
     RUNS.get_or_init(|| {
         let dir = fixture("modes", "modes-shared");

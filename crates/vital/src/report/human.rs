@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Style as Ansi};
 
-use super::{FunctionReport, Report, Style};
+use super::{CheckKind, FunctionReport, Report, Style};
 use crate::evidence::Count;
 use crate::verdict::{ModeStatus, Verdict, percent};
 
@@ -37,8 +37,16 @@ pub fn render(report: &Report, style: &Style) -> String {
 }
 
 fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
-    let title = format!("`{}` does not meet the {} tier", function.function, function.tier);
-    let mut group = Group::with_title(Level::ERROR.primary_title(title).id(function.tier.as_str()));
+    let mut group = if function.is_accepted() {
+        let title = format!(
+            "`{}` is below the {} tier, no worse than the baseline",
+            function.function, function.tier
+        );
+        Group::with_title(Level::WARNING.primary_title(title).id(function.tier.as_str()))
+    } else {
+        let title = format!("`{}` does not meet the {} tier", function.function, function.tier);
+        Group::with_title(Level::ERROR.primary_title(title).id(function.tier.as_str()))
+    };
     if let Some(excerpt) = &function.excerpt {
         let never_run = function.records > 0 && function.regions.covered == 0;
         let label = if function.records == 0 {
@@ -104,6 +112,11 @@ fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
     }
     if let Some(reason) = &function.reason {
         group = group.element(Level::NOTE.message(format!("vital because: {reason}")));
+    }
+    if let Some(trend) = function.trend.as_ref().filter(|t| t.change != super::Change::New) {
+        let _ = trend;
+        let change = super::markdown::trend_cell(function).replace("**", "");
+        group = group.element(Level::NOTE.message(format!("since the baseline: {change}")));
     }
     if function.records == 0 {
         group = group.element(Level::HELP.message(
@@ -172,47 +185,65 @@ fn modes_cell(function: &FunctionReport) -> String {
     format!("{passed}/{}", function.failure_modes.len())
 }
 
-/// The summary table.
+/// The summary table: coverage columns for a coverage check, a trend column with
+/// a baseline.
 fn table(report: &Report, style: &Style) -> String {
-    let header = ["function", "tier", "lines", "regions", "branches", "modes", "verdict"];
-    let rows: Vec<[String; 7]> = report
+    let coverage = report.check == CheckKind::Coverage;
+    let baseline = report.functions.iter().any(|f| f.trend.is_some());
+    let mut header = vec!["function", "tier"];
+    if coverage {
+        header.extend(["lines", "regions", "branches"]);
+    }
+    header.extend(["modes", "verdict"]);
+    if baseline {
+        header.push("since baseline");
+    }
+    let numeric = |name: &str| matches!(name, "lines" | "regions" | "branches" | "modes");
+    let rows: Vec<Vec<String>> = report
         .functions
         .iter()
         .map(|f| {
-            let (lines, regions, branches) = if f.records == 0 {
-                ("-".to_string(), "-".to_string(), "-".to_string())
-            } else {
-                (cell(f.lines), cell(f.regions), f.branches.map_or_else(|| "no data".into(), cell))
-            };
-            let verdict = match f.verdict {
-                Verdict::Pass => "pass",
-                Verdict::Fail => "FAIL",
-            };
-            [
-                f.function.clone(),
-                f.tier.to_string(),
-                lines,
-                regions,
-                branches,
-                modes_cell(f),
-                verdict.to_string(),
-            ]
+            let mut row = vec![f.function.clone(), f.tier.to_string()];
+            if coverage {
+                if f.records == 0 {
+                    row.extend(["-".to_string(), "-".to_string(), "-".to_string()]);
+                } else {
+                    row.extend([
+                        cell(f.lines),
+                        cell(f.regions),
+                        f.branches.map_or_else(|| "no data".into(), cell),
+                    ]);
+                }
+            }
+            row.push(modes_cell(f));
+            row.push(
+                if f.is_accepted() {
+                    "accepted"
+                } else if f.verdict == Verdict::Fail {
+                    "FAIL"
+                } else {
+                    "pass"
+                }
+                .to_string(),
+            );
+            if baseline {
+                row.push(super::markdown::trend_cell(f).replace("**", ""));
+            }
+            row
         })
         .collect();
-    let mut widths = header.map(str::len);
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in &rows {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let mut out = String::new();
-    let bold = if style.color { Ansi::new().bold() } else { Ansi::new() };
-    let line = |cells: Vec<String>| {
+    let line = |cells: &[String]| {
         let mut s = String::new();
-        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+        for ((c, w), name) in cells.iter().zip(&widths).zip(&header) {
             let pad = w.saturating_sub(c.chars().count());
             // Numbers align right; names left.
-            if (2..=5).contains(&i) {
+            if numeric(name) {
                 let _ = write!(s, "{}{c}  ", " ".repeat(pad));
             } else {
                 let _ = write!(s, "{c}{}  ", " ".repeat(pad));
@@ -220,28 +251,36 @@ fn table(report: &Report, style: &Style) -> String {
         }
         s.trim_end().to_string()
     };
-    let _ = writeln!(out, "{bold}{}{bold:#}", line(header.map(String::from).to_vec()));
-    for (row, f) in rows.into_iter().zip(&report.functions) {
-        let text = line(row.to_vec());
-        let color = match (style.color, f.verdict) {
-            (false, _) => Ansi::new(),
-            (true, Verdict::Pass) => Ansi::new().fg_color(Some(AnsiColor::Green.into())),
-            (true, Verdict::Fail) => Ansi::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+    let mut out = String::new();
+    let bold = if style.color { Ansi::new().bold() } else { Ansi::new() };
+    let header_cells: Vec<String> = header.iter().map(|h| (*h).to_string()).collect();
+    let _ = writeln!(out, "{bold}{}{bold:#}", line(&header_cells));
+    for (row, f) in rows.iter().zip(&report.functions) {
+        let color = match (style.color, f.verdict, f.is_accepted()) {
+            (false, _, _) => Ansi::new(),
+            (true, Verdict::Pass, _) => Ansi::new().fg_color(Some(AnsiColor::Green.into())),
+            (true, Verdict::Fail, true) => Ansi::new().fg_color(Some(AnsiColor::Yellow.into())),
+            (true, Verdict::Fail, false) => Ansi::new().fg_color(Some(AnsiColor::Red.into())).bold(),
         };
-        let _ = writeln!(out, "{color}{text}{color:#}");
+        let _ = writeln!(out, "{color}{}{color:#}", line(row));
     }
     let summary = &report.summary;
     let verdict = match report.verdict {
         Verdict::Pass => "pass",
         Verdict::Fail => "fail",
     };
-    let _ = writeln!(
+    let kind = if coverage { "" } else { " (static check)" };
+    let _ = write!(
         out,
-        "\nvital: {verdict}: {} of {} vital function{} pass",
+        "\nvital: {verdict}{kind}: {} of {} vital function{} pass",
         summary.passed,
         summary.functions,
         if summary.functions == 1 { "" } else { "s" }
     );
+    if summary.accepted > 0 {
+        let _ = write!(out, ", {} more accepted by the baseline", summary.accepted);
+    }
+    out.push('\n');
     out
 }
 

@@ -26,7 +26,12 @@
 //! data. Positions are 1-based, columns in bytes (as llvm-cov), ends exclusive. The
 //! verdict is `fail` when a function fails or a test failed.
 
+pub mod gaps;
+pub mod github;
 pub mod human;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
 use serde::{Deserialize, Serialize};
 
@@ -115,9 +120,135 @@ pub struct FunctionReport {
     pub uncovered_regions: Vec<SourceSpan>,
     /// Condition outcomes never taken.
     pub untaken_branches: Vec<BranchGap>,
+    /// The function's source span, `fn`'s visibility to its closing brace, in
+    /// 1-based lines and *character* columns (as editors and SARIF count them).
+    #[serde(default)]
+    pub span: FunctionSpan,
+    /// What its tier demands.
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    /// How it compares with a baseline report, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
     /// Source for the human renderer.
     #[serde(skip)]
     pub excerpt: Option<Excerpt>,
+}
+
+/// A function's source span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FunctionSpan {
+    /// First line.
+    pub line: u32,
+    /// First column (characters, 1-based).
+    pub column: u32,
+    /// Last line.
+    pub end_line: u32,
+    /// Column after the last character.
+    pub end_column: u32,
+}
+
+/// A tier's thresholds, as percentages; `None` where the tier does not gate.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Minimum line coverage.
+    pub lines: Option<f64>,
+    /// Minimum region coverage.
+    pub regions: Option<f64>,
+    /// Minimum branch coverage.
+    pub branches: Option<f64>,
+    /// Whether every declared failure mode needs a passing test.
+    pub failure_modes: bool,
+}
+
+impl Eq for Thresholds {}
+
+/// A function's state in a baseline report, and how it changed since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trend {
+    /// `better`, `same`, `worse`, or `new` (not in the baseline).
+    pub change: Change,
+    /// Its verdict in the baseline.
+    pub was_verdict: Option<Verdict>,
+    /// Its line coverage in the baseline.
+    pub was_lines: Option<Count>,
+    /// Its region coverage in the baseline.
+    pub was_regions: Option<Count>,
+    /// Its branch coverage in the baseline.
+    pub was_branches: Option<Count>,
+    /// Its failure modes with a passing test in the baseline.
+    pub was_modes_passed: Option<usize>,
+    /// Whether the baseline accepts it: it fails its tier, but no worse than before.
+    pub accepted: bool,
+}
+
+/// How a function changed since the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Some measure improved, none got worse.
+    Better,
+    /// Nothing changed.
+    Same,
+    /// Some measure got worse.
+    Worse,
+    /// Not in the baseline.
+    New,
+}
+
+impl FunctionReport {
+    /// Whether it fails its tier but the baseline accepts it.
+    pub fn is_accepted(&self) -> bool {
+        self.verdict == Verdict::Fail && self.trend.as_ref().is_some_and(|t| t.accepted)
+    }
+
+    /// Whether it fails the gate: fails its tier and is not accepted.
+    pub fn is_gap(&self) -> bool {
+        self.verdict == Verdict::Fail && !self.is_accepted()
+    }
+
+    /// How far below its thresholds it is, in hundredths of a percent: the largest
+    /// shortfall of lines, regions and branches (10 000 when it has no record).
+    pub fn shortfall(&self) -> u32 {
+        if self.records == 0 && !self.thresholds_only_modes() {
+            return 10_000;
+        }
+        let below = |count: Count, min: Option<f64>| -> u32 {
+            let Some(min) = min else { return 0 };
+            let have =
+                if count.total == 0 { 100.0 } else { count.covered as f64 * 100.0 / count.total as f64 };
+            // Percentages are at most 100: the cast is exact enough for ordering.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let hundredths = ((min - have).max(0.0) * 100.0).round() as u32;
+            hundredths
+        };
+        let branches = self.branches.map_or(0, |b| below(b, self.thresholds.branches));
+        below(self.lines, self.thresholds.lines)
+            .max(below(self.regions, self.thresholds.regions))
+            .max(branches)
+    }
+
+    fn thresholds_only_modes(&self) -> bool {
+        self.thresholds.lines.is_none()
+            && self.thresholds.regions.is_none()
+            && self.thresholds.branches.is_none()
+    }
+
+    /// Declared failure modes that do not count (not passed).
+    pub fn mode_gaps(&self) -> usize {
+        self.failure_modes.iter().filter(|m| m.status != crate::verdict::ModeStatus::Passed).count()
+    }
+}
+
+/// Orders functions by risk, worst first: failing before passing, then by tier
+/// (critical first), then by distance below the thresholds, then by failure modes
+/// without a passing test, then by name.
+pub fn by_risk(a: &FunctionReport, b: &FunctionReport) -> std::cmp::Ordering {
+    (!a.is_gap(), a.verdict != Verdict::Fail, a.tier)
+        .cmp(&(!b.is_gap(), b.verdict != Verdict::Fail, b.tier))
+        .then_with(|| b.shortfall().cmp(&a.shortfall()))
+        .then_with(|| b.mode_gaps().cmp(&a.mode_gaps()))
+        .then_with(|| a.function.cmp(&b.function))
 }
 
 /// Counts of the functions.
@@ -129,6 +260,9 @@ pub struct Summary {
     pub passed: usize,
     /// How many fail.
     pub failed: usize,
+    /// How many of those fail no worse than in the baseline, which accepts them.
+    #[serde(default)]
+    pub accepted: usize,
 }
 
 /// The test results that went into the report.
@@ -157,11 +291,26 @@ pub struct CoverageInput {
     pub branch_data: bool,
 }
 
+/// What a report checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckKind {
+    /// Coverage, failure modes and test results.
+    #[default]
+    Coverage,
+    /// The catalogue and the failure-mode tests, from the source alone.
+    Static,
+}
+
 /// The result of a check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
+    /// `coverage` for a full check, `static` for `check --static` (no coverage: only
+    /// the catalogue and the failure-mode tests are checked).
+    #[serde(default)]
+    pub check: CheckKind,
     /// Pass when every function passes.
     pub verdict: Verdict,
     /// The vital functions, in catalogue order.
@@ -184,11 +333,33 @@ impl Report {
         tests: Option<TestSummary>,
         warnings: Vec<String>,
     ) -> Report {
-        let failed = functions.iter().filter(|f| f.verdict == Verdict::Fail).count();
-        let summary = Summary { functions: functions.len(), passed: functions.len() - failed, failed };
-        let tests_failed = tests.as_ref().is_some_and(|t| t.failed > 0);
-        let verdict = if failed == 0 && !tests_failed { Verdict::Pass } else { Verdict::Fail };
-        Report { schema_version: SCHEMA_VERSION, verdict, functions, summary, coverage, tests, warnings }
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            check: CheckKind::Coverage,
+            verdict: Verdict::Pass,
+            functions,
+            summary: Summary { functions: 0, passed: 0, failed: 0, accepted: 0 },
+            coverage,
+            tests,
+            warnings,
+        };
+        report.recompute();
+        report
+    }
+
+    /// Sets the summary and the verdict from the functions and the tests: the report
+    /// fails when a function fails that the baseline does not accept, or a test failed.
+    pub fn recompute(&mut self) {
+        let failed = self.functions.iter().filter(|f| f.verdict == Verdict::Fail).count();
+        let accepted = self.functions.iter().filter(|f| f.is_accepted()).count();
+        self.summary = Summary {
+            functions: self.functions.len(),
+            passed: self.functions.len() - failed,
+            failed,
+            accepted,
+        };
+        let tests_failed = self.tests.as_ref().is_some_and(|t| t.failed > 0);
+        self.verdict = if failed == accepted && !tests_failed { Verdict::Pass } else { Verdict::Fail };
     }
 
     /// `0` when every gate holds, `1` when one fails.
@@ -211,6 +382,10 @@ impl Report {
         match format {
             Format::Human => human::render(self, style),
             Format::Json => self.to_json(),
+            Format::Markdown => markdown::render(self),
+            Format::Github => github::render(self),
+            Format::Sarif => sarif::render(self),
+            Format::Junit => junit::render(self),
         }
     }
 }
@@ -223,6 +398,14 @@ pub enum Format {
     Human,
     /// [`Report`] as JSON.
     Json,
+    /// The gap report in markdown (PR comments, `$GITHUB_STEP_SUMMARY`).
+    Markdown,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// JUnit XML, one test case per vital function.
+    Junit,
 }
 
 impl std::str::FromStr for Format {
@@ -231,7 +414,13 @@ impl std::str::FromStr for Format {
         match s {
             "human" => Ok(Format::Human),
             "json" => Ok(Format::Json),
-            other => Err(format!("unknown format `{other}` (expected `human` or `json`)")),
+            "markdown" => Ok(Format::Markdown),
+            "github" => Ok(Format::Github),
+            "sarif" => Ok(Format::Sarif),
+            "junit" => Ok(Format::Junit),
+            other => Err(format!(
+                "unknown format `{other}` (expected human, json, markdown, github, sarif or junit)"
+            )),
         }
     }
 }
