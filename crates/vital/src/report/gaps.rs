@@ -161,19 +161,20 @@ fn mode_gap(mode: &ModeOutcome, reason: &str) -> Option<Gap> {
         ModeStatus::Hollow => GapKind::ModeHollow,
         ModeStatus::Unverified => GapKind::ModeUnverified,
     };
-    let mut details = Vec::new();
-    if let Some(detail) = &mode.detail {
-        details.push(match (&mode.test, &mode.location) {
-            (Some(test), Some(at)) => format!("`{test}` ({at}): {detail}"),
-            _ => detail.clone(),
-        });
-    }
+    // The reason names the test and why it does not count; what it lacks is where
+    // the test is, or, for a missing test, the test to add.
+    let details = match (kind, &mode.location, &mode.detail) {
+        (GapKind::ModeMissing, _, Some(detail)) => vec![detail.clone()],
+        (_, Some(at), _) => vec![format!("({at})")],
+        _ => Vec::new(),
+    };
     Some(Gap { kind, summary: reason.to_string(), details, test_location: mode.location.clone() })
 }
 
 /// The gaps of a failing function, in the order of its reasons.
 pub fn gaps(function: &FunctionReport) -> Vec<Gap> {
     let mut out = Vec::new();
+    let never_run = function.records > 0 && function.regions.covered == 0;
     let mut modes = function.failure_modes.iter();
     for reason in &function.reasons {
         if reason.starts_with("failure mode") {
@@ -190,9 +191,17 @@ pub fn gaps(function: &FunctionReport) -> Vec<Gap> {
         } else if reason.starts_with("no branch data") {
             (GapKind::NoBranchData, Vec::new())
         } else if reason.starts_with("lines") {
-            let lines = (!function.uncovered_lines.is_empty())
-                .then(|| format!("uncovered lines: {}", line_ranges(&function.uncovered_lines)));
+            let ranges = line_ranges(&function.uncovered_lines);
+            let lines = (!function.uncovered_lines.is_empty()).then(|| {
+                if never_run {
+                    format!("no test runs it (lines {ranges})")
+                } else {
+                    format!("uncovered lines: {ranges}")
+                }
+            });
             (GapKind::Lines, lines.into_iter().collect())
+        } else if reason.starts_with("regions") && never_run {
+            (GapKind::Regions, vec!["no test runs it".to_string()])
         } else if reason.starts_with("regions") {
             let regions: Vec<String> = function
                 .uncovered_regions
@@ -224,11 +233,19 @@ pub fn gaps(function: &FunctionReport) -> Vec<Gap> {
     out
 }
 
-/// A gap as one line: `summary: details`.
+/// A gap as one line: `summary: details`, or `summary (file:line)`.
 pub fn gap_line(gap: &Gap) -> String {
-    if gap.details.is_empty() {
-        gap.summary.clone()
-    } else {
-        format!("{}: {}", gap.summary, gap.details.join("; "))
+    let mut line = gap.summary.clone();
+    for (i, detail) in gap.details.iter().enumerate() {
+        let glue = if detail.starts_with('(') {
+            " "
+        } else if i == 0 {
+            ": "
+        } else {
+            "; "
+        };
+        line.push_str(glue);
+        line.push_str(detail);
     }
+    line
 }

@@ -36,8 +36,7 @@ fn annotation(kind: &str, f: &FunctionReport, title: &str, message: &str) -> Str
 fn message(f: &FunctionReport) -> String {
     let mut lines: Vec<String> = Vec::new();
     for gap in gaps(f) {
-        lines.push(gap.summary.clone());
-        lines.extend(gap.details.iter().map(|d| format!("  {d}")));
+        lines.push(super::gaps::gap_line(&gap));
     }
     if let Some(reason) = &f.reason {
         lines.push(format!("vital because: {reason}"));
@@ -67,11 +66,9 @@ pub fn render(report: &Report) -> String {
         out.push_str(&annotation("warning", f, &title, &message(f)));
     }
     if let Some(tests) = report.tests.as_ref().filter(|t| t.failed > 0) {
-        let _ = writeln!(
-            out,
-            "::error title=vital::{}",
-            data(&format!("{} tests failed: {}", tests.failed, tests.failed_tests.join(", ")))
-        );
+        let plural = if tests.failed == 1 { "test" } else { "tests" };
+        let message = format!("{} {plural} failed: {}", tests.failed, tests.failed_tests.join(", "));
+        let _ = writeln!(out, "::error title=vital::{}", data(&message));
     }
     for warning in &report.warnings {
         let _ = writeln!(out, "::warning title=vital::{}", data(warning));

@@ -113,8 +113,7 @@ fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
     if let Some(reason) = &function.reason {
         group = group.element(Level::NOTE.message(format!("vital because: {reason}")));
     }
-    if let Some(trend) = function.trend.as_ref().filter(|t| t.change != super::Change::New) {
-        let _ = trend;
+    if function.trend.as_ref().is_some_and(|t| t.change != super::Change::New) {
         let change = super::markdown::trend_cell(function).replace("**", "");
         group = group.element(Level::NOTE.message(format!("since the baseline: {change}")));
     }
