@@ -550,7 +550,7 @@ mod tests {
         ]);
         let suite = TestSuite::new(&fx.index);
         let names: Vec<String> = suite.tests.iter().map(|t| suite.display_name(t)).collect();
-        assert_eq!(names, ["api::helpers::inner", "api::opens"]);
+        assert_eq!(names, ["api::opens", "api::helpers::inner"]);
         let opens = test(&suite, "opens");
         assert!(suite.reaches(opens, fx.func("open")));
         assert!(suite.asserts_about(opens, fx.func("open")), "through the helper module");

@@ -51,6 +51,37 @@ fn modules_are_followed_through_every_file_layout() {
 }
 
 #[test]
+fn a_module_that_includes_its_own_file_is_indexed_once() {
+    let fx = fixture(&[("src/lib.rs", "pub fn f() {}\n#[path = \"lib.rs\"]\nmod again;\n")]);
+    let warnings: Vec<String> = fx.index.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings, ["src/lib.rs: module `again` includes its own file: it is indexed once"]);
+    assert_eq!(fx.index.fns.len(), 1);
+}
+
+#[test]
+fn many_files_are_scanned_in_parallel_into_one_deterministic_index() {
+    let mut files: Vec<(String, String)> =
+        vec![("src/lib.rs".into(), (0..40).map(|i| format!("pub mod m{i};\n")).collect())];
+    for i in 0..40 {
+        files.push((format!("src/m{i}.rs"), format!("pub fn f{i}() {{}}\npub mod inner;\n")));
+        files.push((format!("src/m{i}/inner.rs"), format!("pub fn g{i}() {{}}\n")));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let first = fixture(&files);
+    let names: Vec<String> =
+        (0..first.index.fns.len()).map(|i| first.index.display_path(FnId::from_index(i))).collect();
+    assert_eq!(names.len(), 80);
+    assert_eq!(&names[..3], ["demo::m0::f0", "demo::m0::inner::g0", "demo::m1::f1"]);
+    for _ in 0..3 {
+        let again = fixture(&files);
+        let names_again: Vec<String> =
+            (0..again.index.fns.len()).map(|i| again.index.display_path(FnId::from_index(i))).collect();
+        assert_eq!(names_again, names);
+    }
+    assert_eq!(first.ok("demo::m39::inner::g39"), "demo::m39::inner::g39 src/m39/inner.rs:1");
+}
+
+#[test]
 fn a_missing_module_file_and_a_syntax_error_are_warnings() {
     let fx =
         fixture(&[("src/lib.rs", "mod gone;\nmod broken;\npub fn f() {}\n"), ("src/broken.rs", "fn (\n")]);
