@@ -255,6 +255,13 @@ pub fn produce_coverage(
     run: &CoverageRun,
     output: &Path,
 ) -> Result<RunOutcome, Error> {
+    let dir = output.parent().unwrap_or(&workspace.target_dir);
+    std::fs::create_dir_all(dir).map_err(|err| io_error(dir, "create", &err))?;
+    // One run at a time per output directory, from the stamp to the last file
+    // written: cargo-llvm-cov clears the profile data of its target directory when
+    // it starts, which would spoil a run under way.
+    let _lock = lock_runs(dir)?;
+    remove_leftovers(dir);
     let stamp = SourceStamp::of(index);
     let outcome = run_coverage(workspace, run, output)?;
     if let RunOutcome::Coverage { .. } = outcome {
@@ -270,8 +277,9 @@ fn io_error(path: &Path, what: &str, err: &std::io::Error) -> Error {
 
 /// Runs the tests under coverage, writing the export to `output` and the results
 /// next to it (`tests.xml` from nextest, `tests.jsonl` from libtest) atomically: a
-/// failed or killed run leaves the previous files in place.
-pub fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> Result<RunOutcome, Error> {
+/// failed or killed run leaves the previous files in place. The caller holds the run
+/// lock ([`produce_coverage`] does).
+fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> Result<RunOutcome, Error> {
     let dir = output.parent().unwrap_or(&workspace.target_dir).to_path_buf();
     std::fs::create_dir_all(&dir).map_err(|err| io_error(&dir, "create", &err))?;
     let pid = std::process::id();
@@ -323,6 +331,45 @@ pub fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> 
     let kept = if runner == Runner::Nextest { xml } else { jsonl };
     std::fs::rename(&results, &kept).map_err(|err| io_error(&kept, "write", &err))?;
     Ok(RunOutcome::Coverage { results: Some(kept) })
+}
+
+/// Holds the run lock of `dir` (released when the returned file is dropped, or when
+/// the process dies), waiting for another run to finish if one holds it.
+fn lock_runs(dir: &Path) -> Result<std::fs::File, Error> {
+    use std::io::Write;
+    let path = dir.join(".run.lock");
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|err| io_error(&path, "open", &err))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "vital: waiting for another `cargo vital run` in this workspace to finish"
+            );
+            file.lock().map_err(|err| io_error(&path, "lock", &err))?;
+        }
+        Err(std::fs::TryLockError::Error(err)) => return Err(io_error(&path, "lock", &err)),
+    }
+    Ok(file)
+}
+
+/// Removes what killed runs left behind: with the run lock held, every temporary
+/// file in the directory is an orphan.
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let temporary = name.starts_with('.')
+            && (name.ends_with(".tmp") || name.starts_with(".tests.") || name.starts_with(".nextest."));
+        if temporary {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Runs a libtest coverage run with its stdout and stderr in one pipe, so that each

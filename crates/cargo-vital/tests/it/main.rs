@@ -6,6 +6,7 @@ mod exactness;
 mod formats;
 mod hooks;
 mod modes;
+mod robustness;
 mod shapes;
 mod support;
 mod workflows;
