@@ -320,9 +320,7 @@ impl<'de> Visitor<'de> for FunctionsSeed<'_, '_> {
             if raw.regions.is_empty() {
                 return Err(de::Error::custom(format!("function record `{}` has no regions", raw.name)));
             }
-            if !raw.filenames.iter().any(|f| (state.keep.0)(f)) {
-                continue;
-            }
+            // Every record is checked, kept or not: a corrupt file is corrupt.
             let file_count = raw.filenames.len();
             let bad_file = |id: u32| usize::try_from(id).map_or(true, |id| id >= file_count);
             if let Some(r) = raw.regions.iter().find(|r| bad_file(r.file_id) || bad_file(r.expanded_file_id))
@@ -338,6 +336,9 @@ impl<'de> Visitor<'de> for FunctionsSeed<'_, '_> {
                     "function record `{}` has a branch in file #{} but lists {file_count} file(s)",
                     raw.name, b.file_id
                 )));
+            }
+            if !raw.filenames.iter().any(|f| (state.keep.0)(f)) {
+                continue;
             }
             let filenames = raw.filenames.into_iter().map(|f| state.intern(f)).collect();
             state.functions.push(FunctionRecord {

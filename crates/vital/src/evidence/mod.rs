@@ -140,7 +140,7 @@ pub fn join(
         }
     }
     for (&file, records) in &by_file {
-        check_bounds(index, file, records)?;
+        check_bounds(index, exports, file, records)?;
     }
     let empty = Vec::new();
     functions
@@ -152,20 +152,27 @@ pub fn join(
         .collect()
 }
 
-fn stale(index: &SourceIndex, file: FileId, at: Pos, message: String) -> Error {
+/// Coverage that no longer fits the source; `source` is the coverage file whose
+/// record does not fit.
+fn stale(index: &SourceIndex, file: FileId, at: Pos, message: String, source: &Path) -> Error {
     let location = Location::at(&index.file(file).rel, at.line as usize, at.col as usize);
     Error::new(
         ErrorKind::StaleCoverage,
         Some(location),
-        format!("coverage is older than the source: {message}"),
+        format!("coverage is older than the source: {message} (in {})", source.display()),
     )
     .with_help("re-run the tests with coverage (`cargo vital run`) and check again")
 }
 
 /// Every region of every record lies inside the current file.
-fn check_bounds(index: &SourceIndex, file: FileId, records: &[RecordRef<'_>]) -> Result<()> {
+fn check_bounds(
+    index: &SourceIndex,
+    exports: &[Export],
+    file: FileId,
+    records: &[RecordRef<'_>],
+) -> Result<()> {
     let lines = &index.file(file).lines;
-    for &(_, record) in records {
+    for &(e, record) in records {
         let main = record.main_file_id();
         for region in record.regions.iter().filter(|r| Some(r.file_id) == main) {
             for pos in [region.start, region.end] {
@@ -179,6 +186,7 @@ fn check_bounds(index: &SourceIndex, file: FileId, records: &[RecordRef<'_>]) ->
                             demangle(&record.name),
                             lines.line_count()
                         ),
+                        &exports[e].path,
                     ));
                 }
             }
@@ -224,6 +232,7 @@ fn evidence_of<'e>(
                     def.file,
                     entry,
                     format!("`{}` spills out of `{}`", demangle(&record.name), index.display_path(f)),
+                    &exports[e].path,
                 ));
             }
             if !def.opaque && !known_entry(entry) {
@@ -236,6 +245,7 @@ fn evidence_of<'e>(
                         demangle(&record.name),
                         index.display_path(f)
                     ),
+                    &exports[e].path,
                 ));
             }
             members.push((e, record));
@@ -249,13 +259,14 @@ fn evidence_of<'e>(
                     demangle(&record.name),
                     index.display_path(f)
                 ),
+                &exports[e].path,
             ));
         }
     }
 
     if members.is_empty() {
         // Records at places where nothing starts now: the file changed since.
-        if let Some(&(_, record)) = records.iter().find(|(_, r)| r.entry().is_some_and(|p| !known_entry(p))) {
+        if let Some(&(e, record)) = records.iter().find(|(_, r)| r.entry().is_some_and(|p| !known_entry(p))) {
             let entry = record.entry().unwrap_or_default();
             return Err(stale(
                 index,
@@ -266,13 +277,16 @@ fn evidence_of<'e>(
                     demangle(&record.name),
                     index.display_path(f)
                 ),
+                &exports[e].path,
             ));
         }
         return Ok(None);
     }
     if !def.opaque {
         if !members.iter().any(|(_, r)| r.entry() == Some(def.start)) {
-            let entry = members.iter().filter_map(|(_, r)| r.entry()).min().unwrap_or_default();
+            let (e, first) =
+                members.iter().min_by_key(|(_, r)| r.entry()).copied().expect("members is not empty");
+            let entry = first.entry().unwrap_or_default();
             return Err(stale(
                 index,
                 def.file,
@@ -282,9 +296,10 @@ fn evidence_of<'e>(
                     index.display_path(f),
                     def.start
                 ),
+                &exports[e].path,
             ));
         }
-        check_token_boundaries(index, f, &members)?;
+        check_token_boundaries(index, exports, f, &members)?;
     }
     Ok(Some(merge(exports, &members)))
 }
@@ -294,7 +309,12 @@ fn evidence_of<'e>(
 /// the `10` of a match guard `n > 10` a region of its last character). Code that
 /// moved since the coverage run leaves regions starting in whitespace or ending
 /// inside tokens.
-fn check_token_boundaries(index: &SourceIndex, f: FnId, members: &[RecordRef<'_>]) -> Result<()> {
+fn check_token_boundaries(
+    index: &SourceIndex,
+    exports: &[Export],
+    f: FnId,
+    members: &[RecordRef<'_>],
+) -> Result<()> {
     let def = index.func(f);
     let file = index.file(def.file);
     let Some(tokens) = tokens(&file.text[def.span.clone()]) else { return Ok(()) };
@@ -305,7 +325,7 @@ fn check_token_boundaries(index: &SourceIndex, f: FnId, members: &[RecordRef<'_>
         i > 0 && offset < tokens[i - 1].1
     };
     let relative = |p: Pos| file.lines.offset(p.line, p.col).map(|o| o.wrapping_sub(def.span.start));
-    for &(_, record) in members {
+    for &(e, record) in members {
         let main = record.main_file_id();
         let code = record.regions.iter().filter(|r| Some(r.file_id) == main).map(|r| (r.start, r.end));
         let branches = record.branches.iter().filter(|b| Some(b.file_id) == main).map(|b| (b.start, b.end));
@@ -322,6 +342,7 @@ fn check_token_boundaries(index: &SourceIndex, f: FnId, members: &[RecordRef<'_>
                         demangle(&record.name),
                         index.display_path(f)
                     ),
+                    &exports[e].path,
                 ));
             }
         }
