@@ -27,6 +27,8 @@ pub mod check;
 pub mod coverage;
 mod error;
 pub mod evidence;
+#[cfg(test)]
+mod failclosed;
 pub mod fsutil;
 pub mod modes;
 pub mod report;
