@@ -15,13 +15,14 @@ use vital::catalogue::Catalogue;
 use vital::check::{InputFile, Resolved, check_resolved, default_coverage_path, read_coverage, read_results};
 use vital::report::{Format, Style};
 
-const USAGE: &str = "usage: cargo xtask <test | vital-check [--format human|json]>";
+const USAGE: &str = "usage: cargo xtask <test | vital-check [--format FORMAT] | bench-data>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("vital-check") => vital_check(&args[1..]),
+        Some("bench-data") => bench_data(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -164,4 +165,158 @@ fn vital_check(args: &[String]) -> Result<u8, vital::Error> {
         std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
     print!("{}", report.render(format, &Style { color }));
     Ok(u8::try_from(report.exit_code()).unwrap_or(1))
+}
+
+/// The registry crate whose coverage the benchmarks read.
+const BENCH_CRATE: &str = "regex-syntax";
+const BENCH_VERSION: &str = "0.8.11";
+
+/// `cargo xtask bench-data`: a real llvm-cov export of a registry crate
+/// (`target/bench-data/x1.json`, from the crate's own tests), and copies of it 10
+/// and 100 times larger (`x10.json`, `x100.json`: the same records under renamed
+/// files and functions). The crate is kept in `target/bench-data/regex-syntax/`
+/// with a `vital.toml`, so `cargo vital check` can run on the exports. Generated
+/// data stays out of git.
+fn bench_data() -> Result<u8, vital::Error> {
+    ensure_prerequisites()?;
+    let dir = std::path::Path::new("target/bench-data").canonicalize().unwrap_or_else(|_| {
+        std::fs::create_dir_all("target/bench-data").expect("target/bench-data can be created");
+        std::path::Path::new("target/bench-data").canonicalize().expect("it exists now")
+    });
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let krate = dir.join(BENCH_CRATE);
+    if !krate.join("Cargo.toml").exists() {
+        // The crate's source, through cargo: a throwaway package that depends on it.
+        let fetch = dir.join("fetch");
+        std::fs::create_dir_all(fetch.join("src")).expect("writable");
+        std::fs::write(
+            fetch.join("Cargo.toml"),
+            format!("[package]\nname = \"fetch\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[dependencies]\n{BENCH_CRATE} = \"={BENCH_VERSION}\"\n[workspace]\n"),
+        )
+        .expect("writable");
+        std::fs::write(fetch.join("src/lib.rs"), "").expect("writable");
+        let manifest = fetch.join("Cargo.toml");
+        if run(&cargo, &["fetch", "--quiet", "--manifest-path", manifest.to_str().unwrap_or_default()]) != 0 {
+            return Ok(2);
+        }
+        let metadata = Command::new(&cargo)
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--manifest-path",
+                manifest.to_str().unwrap_or_default(),
+            ])
+            .output()
+            .expect("cargo metadata runs");
+        let metadata: serde_json::Value =
+            serde_json::from_slice(&metadata.stdout).expect("cargo metadata is JSON");
+        let source = metadata["packages"]
+            .as_array()
+            .and_then(|packages| packages.iter().find(|p| p["name"] == BENCH_CRATE))
+            .and_then(|p| p["manifest_path"].as_str())
+            .map(|m| std::path::Path::new(m).parent().expect("a manifest has a directory").to_path_buf())
+            .expect("the crate was fetched");
+        copy_dir(&source, &krate);
+        let mut manifest = std::fs::read_to_string(krate.join("Cargo.toml")).expect("readable");
+        manifest.push_str("\n[workspace]\n");
+        std::fs::write(krate.join("Cargo.toml"), manifest).expect("writable");
+        std::fs::write(
+            krate.join("vital.toml"),
+            "[[vital]]\nfunction = \"regex_syntax::escape\"\ntier = \"critical\"\nfailure_modes = [\"empty\"]\n\n\
+             [[vital]]\nfunction = \"regex_syntax::Parser::parse\"\ntier = \"critical\"\nfailure_modes = [\"malformed\"]\n\n\
+             [[vital]]\nfunction = \"regex_syntax::is_word_character\"\ntier = \"essential\"\n",
+        )
+        .expect("writable");
+    }
+    let x1 = dir.join("x1.json");
+    if !x1.exists() {
+        eprintln!("$ cargo llvm-cov --branch --json (in {})", krate.display());
+        let status = Command::new(&cargo)
+            .args(["llvm-cov", "--branch", "--json", "--output-path"])
+            .arg(&x1)
+            .current_dir(&krate)
+            .env("RUSTC_BOOTSTRAP", "1")
+            .status()
+            .expect("cargo llvm-cov runs");
+        if !status.success() {
+            return Ok(1);
+        }
+    }
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&x1).expect("readable")).expect("an export");
+    for copies in [10usize, 100] {
+        let path = dir.join(format!("x{copies}.json"));
+        if !path.exists() {
+            write_copies(&doc, copies, &path).expect("writable");
+        }
+    }
+    for name in ["x1.json", "x10.json", "x100.json"] {
+        let bytes = std::fs::metadata(dir.join(name)).map(|m| m.len()).unwrap_or(0);
+        eprintln!("{}: {:.1} MB", dir.join(name).display(), bytes as f64 / 1e6);
+    }
+    Ok(0)
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("writable");
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let entry = entry.expect("readable");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("readable").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("writable");
+        }
+    }
+}
+
+/// Writes `copies` copies of the export `doc` as one export, streaming: copy `k > 0`
+/// renames every file `/copyK/<path>` and every function `<name>_copyK`.
+fn write_copies(doc: &serde_json::Value, copies: usize, path: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let data = &doc["data"][0];
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let renamed = |file: &str, k: usize| if k == 0 { file.to_string() } else { format!("/copy{k}{file}") };
+    write!(out, "{{\"data\":[{{\"files\":[")?;
+    let mut first = true;
+    for k in 0..copies {
+        for file in data["files"].as_array().into_iter().flatten() {
+            let mut file = file.clone();
+            let name = renamed(file["filename"].as_str().unwrap_or_default(), k);
+            file["filename"] = name.into();
+            if !std::mem::take(&mut first) {
+                write!(out, ",")?;
+            }
+            serde_json::to_writer(&mut out, &file)?;
+        }
+    }
+    write!(out, "],\"functions\":[")?;
+    let mut first = true;
+    for k in 0..copies {
+        for function in data["functions"].as_array().into_iter().flatten() {
+            let mut function = function.clone();
+            if k > 0 {
+                let name = format!("{}_copy{k}", function["name"].as_str().unwrap_or_default());
+                function["name"] = name.into();
+                let files: Vec<serde_json::Value> = function["filenames"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| renamed(f.as_str().unwrap_or_default(), k).into())
+                    .collect();
+                function["filenames"] = files.into();
+            }
+            if !std::mem::take(&mut first) {
+                write!(out, ",")?;
+            }
+            serde_json::to_writer(&mut out, &function)?;
+        }
+    }
+    write!(out, "],\"totals\":")?;
+    serde_json::to_writer(&mut out, &data["totals"])?;
+    write!(out, "}}],\"type\":\"llvm.coverage.json.export\",\"version\":")?;
+    serde_json::to_writer(&mut out, &doc["version"])?;
+    write!(out, "}}")?;
+    out.flush()
 }
