@@ -177,6 +177,10 @@ const BENCH_VERSION: &str = "0.8.11";
 /// files and functions). The crate is kept in `target/bench-data/regex-syntax/`
 /// with a `vital.toml`, so `cargo vital check` can run on the exports. Generated
 /// data stays out of git.
+///
+/// For the static scan, `target/bench-data/tree/` is a workspace of
+/// [`TREE_COPIES`] copies of the crate (renamed packages, 16 MB of Rust) with a
+/// catalogue naming three functions in each.
 fn bench_data() -> Result<u8, vital::Error> {
     ensure_prerequisites()?;
     let dir = std::path::Path::new("target/bench-data").canonicalize().unwrap_or_else(|_| {
@@ -232,9 +236,10 @@ fn bench_data() -> Result<u8, vital::Error> {
     let x1 = dir.join("x1.json");
     if !x1.exists() {
         eprintln!("$ cargo llvm-cov --branch --json (in {})", krate.display());
+        let partial = dir.join("x1.json.partial");
         let status = Command::new(&cargo)
             .args(["llvm-cov", "--branch", "--json", "--output-path"])
-            .arg(&x1)
+            .arg(&partial)
             .current_dir(&krate)
             .env("RUSTC_BOOTSTRAP", "1")
             .status()
@@ -242,20 +247,62 @@ fn bench_data() -> Result<u8, vital::Error> {
         if !status.success() {
             return Ok(1);
         }
+        std::fs::rename(&partial, &x1).expect("writable");
     }
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&x1).expect("readable")).expect("an export");
     for copies in [10usize, 100] {
         let path = dir.join(format!("x{copies}.json"));
         if !path.exists() {
-            write_copies(&doc, copies, &path).expect("writable");
+            let partial = path.with_extension("json.partial");
+            write_copies(&doc, copies, &partial).expect("writable");
+            std::fs::rename(&partial, &path).expect("writable");
         }
     }
+    write_tree(&krate, &dir.join("tree"), TREE_COPIES);
     for name in ["x1.json", "x10.json", "x100.json"] {
         let bytes = std::fs::metadata(dir.join(name)).map(|m| m.len()).unwrap_or(0);
         eprintln!("{}: {:.1} MB", dir.join(name).display(), bytes as f64 / 1e6);
     }
     Ok(0)
+}
+
+/// How many copies of the crate the static-scan tree holds.
+const TREE_COPIES: usize = 10;
+
+fn write_tree(krate: &std::path::Path, tree: &std::path::Path, copies: usize) {
+    if tree.join("vital.toml").exists() {
+        return;
+    }
+    let _ = std::fs::remove_dir_all(tree);
+    let manifest = std::fs::read_to_string(krate.join("Cargo.toml")).expect("readable");
+    let lib = BENCH_CRATE.replace('-', "_");
+    let mut members = Vec::new();
+    let mut catalogue = String::new();
+    for k in 0..copies {
+        let member = format!("c{k}");
+        copy_dir(&krate.join("src"), &tree.join(&member).join("src"));
+        let renamed = manifest
+            .replace(&format!("name = \"{BENCH_CRATE}\""), &format!("name = \"{BENCH_CRATE}-c{k}\""))
+            .replace(&format!("name = \"{lib}\""), &format!("name = \"{lib}_c{k}\""))
+            .replace("\n[workspace]\n", "\n");
+        // Benches are not part of the tree: drop the `[[bench]]` targets.
+        let renamed = renamed.replace("[[bench]]\nname = \"bench\"\npath = \"benches/bench.rs\"\n", "");
+        std::fs::write(tree.join(&member).join("Cargo.toml"), renamed).expect("writable");
+        members.push(format!("\"{member}\""));
+        catalogue.push_str(&format!(
+            "[[vital]]\nfunction = \"{lib}_c{k}::escape\"\ntier = \"critical\"\nfailure_modes = [\"empty\"]\n\n\
+             [[vital]]\nfunction = \"{lib}_c{k}::Parser::parse\"\ntier = \"critical\"\nfailure_modes = [\"malformed\"]\n\n\
+             [[vital]]\nfunction = \"{lib}_c{k}::is_word_character\"\ntier = \"essential\"\n\n"
+        ));
+    }
+    std::fs::write(
+        tree.join("Cargo.toml"),
+        format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", ")),
+    )
+    .expect("writable");
+    // Written last: its presence says the tree is whole.
+    std::fs::write(tree.join("vital.toml"), catalogue).expect("writable");
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

@@ -257,10 +257,12 @@ pub fn produce_coverage(
 ) -> Result<RunOutcome, Error> {
     let dir = output.parent().unwrap_or(&workspace.target_dir);
     std::fs::create_dir_all(dir).map_err(|err| io_error(dir, "create", &err))?;
-    // One run at a time per output directory, from the stamp to the last file
-    // written: cargo-llvm-cov clears the profile data of its target directory when
-    // it starts, which would spoil a run under way.
-    let _lock = lock_runs(dir)?;
+    // One run at a time per workspace, from the stamp to the last file written,
+    // whatever the output: cargo-llvm-cov clears the profile data of the target
+    // directory when it starts, which would spoil a run under way.
+    let vital_dir = workspace.vital_dir();
+    std::fs::create_dir_all(&vital_dir).map_err(|err| io_error(&vital_dir, "create", &err))?;
+    let _lock = lock_runs(&vital_dir)?;
     remove_leftovers(dir);
     let stamp = SourceStamp::of(index);
     let outcome = run_coverage(workspace, run, output)?;

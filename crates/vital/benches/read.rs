@@ -8,7 +8,10 @@
 use std::path::{Path, PathBuf};
 
 use divan::counter::BytesCount;
-use serde::Deserialize;
+#[path = "support/baseline.rs"]
+mod baseline;
+
+use baseline::Document;
 
 fn main() {
     divan::main();
@@ -24,51 +27,6 @@ fn exports() -> Vec<PathBuf> {
 
 fn name(path: &Path) -> String {
     path.file_stem().unwrap().to_string_lossy().into_owned()
-}
-
-/// `[line_start, col_start, line_end, col_end, count, file_id, expanded_file_id, kind]`
-type Region = (u64, u64, u64, u64, u64, u64, u64, u64);
-/// `[line_start, col_start, line_end, col_end, true, false, file_id, expanded_file_id, kind]`
-type Branch = (u64, u64, u64, u64, u64, u64, u64, u64, u64);
-
-/// The llvm-cov export format, all of it (llvm/tools/llvm-cov/CoverageExporterJson.cpp).
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct Document {
-    data: Vec<Data>,
-    #[serde(rename = "type")]
-    kind: String,
-    version: String,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct Data {
-    files: Vec<File>,
-    functions: Vec<Function>,
-    totals: serde_json::Value,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct File {
-    filename: String,
-    segments: Vec<(u64, u64, u64, bool, bool, bool)>,
-    branches: Vec<Branch>,
-    expansions: Vec<serde_json::Value>,
-    mcdc_records: Vec<serde_json::Value>,
-    summary: serde_json::Value,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct Function {
-    name: String,
-    count: u64,
-    filenames: Vec<String>,
-    regions: Vec<Region>,
-    branches: Vec<Branch>,
-    mcdc_records: Vec<serde_json::Value>,
 }
 
 /// The records `check` keeps: those of the (original) regex-syntax files.
