@@ -16,7 +16,7 @@ vital="$repo/target/release/cargo-vital"
 cargo xtask bench-data
 data="$repo/target/bench-data"
 for target in "$repo" "$data/regex-syntax" "$data/tree"; do
-  echo "== $(basename "$target")"
+  if [ "$target" = "$repo" ]; then echo "== vital"; else echo "== $(basename "$target")"; fi
   for run in 1 2 3 4 5; do
     (cd "$target" && /usr/bin/time -f "run $run: %e s wall, %M KiB peak RSS" "$vital" vital check --static >/dev/null) 2>&1 | grep '^run' || true
   done

@@ -17,16 +17,15 @@ fn main() {
     divan::main();
 }
 
-fn exports() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
-    let files: Vec<PathBuf> =
-        ["x1.json", "x10.json", "x100.json"].iter().map(|f| dir.join(f)).filter(|p| p.exists()).collect();
-    assert!(!files.is_empty(), "no exports in {}: run `cargo xtask bench-data` first", dir.display());
-    files
+/// The exports by name (`x1`, `x10`, `x100`: the file `target/bench-data/<name>.json`).
+fn exports() -> Vec<&'static str> {
+    let names: Vec<&str> = ["x1", "x10", "x100"].into_iter().filter(|n| path(n).exists()).collect();
+    assert!(!names.is_empty(), "no exports in target/bench-data: run `cargo xtask bench-data` first");
+    names
 }
 
-fn name(path: &Path) -> String {
-    path.file_stem().unwrap().to_string_lossy().into_owned()
+fn path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../target/bench-data/{name}.json"))
 }
 
 /// The records `check` keeps: those of the (original) regex-syntax files.
@@ -39,9 +38,8 @@ fn every_file(_: &str) -> bool {
 }
 
 #[divan::bench(args = exports(), sample_count = 10, sample_size = 1)]
-fn bare_serde_parse(bencher: divan::Bencher<'_, '_>, path: &PathBuf) {
-    let bytes = std::fs::read(path).unwrap();
-    let _ = name(path);
+fn bare_serde_parse(bencher: divan::Bencher<'_, '_>, name: &str) {
+    let bytes = std::fs::read(path(name)).unwrap();
     bencher.counter(BytesCount::new(bytes.len())).bench(|| {
         let doc: Document = serde_json::from_slice(&bytes).unwrap();
         divan::black_box(doc.data.len())
@@ -52,8 +50,8 @@ fn bare_serde_parse(bencher: divan::Bencher<'_, '_>, path: &PathBuf) {
 /// one crate's files (here: regex-syntax's, as if its functions were the vital ones)
 /// kept.
 #[divan::bench(args = exports(), sample_count = 10, sample_size = 1)]
-fn vital_reader(bencher: divan::Bencher<'_, '_>, path: &PathBuf) {
-    let bytes = std::fs::read(path).unwrap();
+fn vital_reader(bencher: divan::Bencher<'_, '_>, name: &str) {
+    let bytes = std::fs::read(path(name)).unwrap();
     bencher.counter(BytesCount::new(bytes.len())).bench(|| {
         let export =
             vital::coverage::Export::from_slice(&bytes, Path::new("export.json"), &one_crate).unwrap();
@@ -63,8 +61,8 @@ fn vital_reader(bencher: divan::Bencher<'_, '_>, path: &PathBuf) {
 
 /// vital's reader keeping every record.
 #[divan::bench(args = exports(), sample_count = 10, sample_size = 1)]
-fn vital_reader_keep_all(bencher: divan::Bencher<'_, '_>, path: &PathBuf) {
-    let bytes = std::fs::read(path).unwrap();
+fn vital_reader_keep_all(bencher: divan::Bencher<'_, '_>, name: &str) {
+    let bytes = std::fs::read(path(name)).unwrap();
     bencher.counter(BytesCount::new(bytes.len())).bench(|| {
         let export =
             vital::coverage::Export::from_slice(&bytes, Path::new("export.json"), &every_file).unwrap();

@@ -35,7 +35,20 @@ fn policy() -> impl Strategy<Value = TierPolicy> {
 }
 
 fn count() -> impl Strategy<Value = Count> {
-    (0u64..50, 0u64..50).prop_map(|(a, b)| Count { covered: a.min(b), total: a.max(b) })
+    let pair =
+        prop_oneof![(0u64..50, 0u64..50), (0u64..100_000, 0u64..100_000), (any::<u64>(), any::<u64>())];
+    pair.prop_map(|(a, b)| Count { covered: a.min(b), total: a.max(b) })
+}
+
+/// A threshold `offset` hundredths of a percent from the highest one `count` meets:
+/// where an off-by-one or a rounding in the comparison would show.
+fn near(count: Count, offset: i64) -> Option<Percent> {
+    let met = match count.total {
+        0 => 10_000,
+        total => u128::from(count.covered) * 10_000 / u128::from(total),
+    };
+    let hundredths = (i64::try_from(met).unwrap_or(10_000) + offset).clamp(0, 10_000);
+    Percent::from_hundredths(u32::try_from(hundredths).unwrap_or(10_000))
 }
 
 fn status() -> impl Strategy<Value = ModeStatus> {
@@ -63,8 +76,22 @@ proptest! {
         evidence in proptest::option::of((count(), count(), count())),
         has_branch_data in any::<bool>(),
         statuses in proptest::collection::vec(status(), 0..4),
+        snap in proptest::array::uniform3(proptest::option::of(-2i64..=2)),
     ) {
         let evidence = evidence.map(|(lines, regions, branches)| Evidence { lines, regions, branches, ..Evidence::default() });
+        // Half the time, a threshold right at the edge of what the evidence meets.
+        let mut policy = policy;
+        if let Some(e) = &evidence {
+            if let (Some(d), Some(_)) = (snap[0], policy.lines) {
+                policy.lines = near(e.lines, d);
+            }
+            if let (Some(d), Some(_)) = (snap[1], policy.regions) {
+                policy.regions = near(e.regions, d);
+            }
+            if let (Some(d), Some(BranchRule::Min(_))) = (snap[2], policy.branches) {
+                policy.branches = near(e.branches, d).map(BranchRule::Min);
+            }
+        }
         let modes: Vec<ModeOutcome> = statuses
             .iter()
             .enumerate()
