@@ -413,6 +413,34 @@ impl Scanner<'_> {
         Pos { line, col }
     }
 
+    /// Whether an item is opaque (inside an attribute macro's input, or under one
+    /// itself); an item that starts the opacity records its span.
+    fn opaque_item(&mut self, ctx: &Ctx, attrs: &[syn::Attribute], span: Span) -> bool {
+        if ctx.opaque {
+            return true;
+        }
+        let opaque = has_macro_attr(attrs);
+        if opaque {
+            self.add_opaque(ctx, span);
+        }
+        opaque
+    }
+
+    /// Indexes a free function and names it in its scope.
+    fn add_free_fn(&mut self, ctx: &Ctx, f: &syn::ItemFn, opaque: bool) -> FnId {
+        let parts = FnParts {
+            attrs: &f.attrs,
+            sig: &f.sig,
+            start: fn_start(&f.vis, &f.modifiers, &f.sig),
+            block: &f.block,
+            owner: Owner::Free,
+            opaque,
+        };
+        let id = self.add_fn(ctx, parts);
+        self.push_item(ctx.scope, f.sig.ident.unraw_string(), Item::Fn(id));
+        id
+    }
+
     fn add_opaque(&mut self, ctx: &Ctx, span: Span) {
         let range = self.offset(ctx, span);
         let (start, end) = (self.pos(ctx, range.start), self.pos(ctx, range.end));
@@ -428,27 +456,11 @@ impl Scanner<'_> {
     fn walk_item(&mut self, item: &syn::Item, ctx: &Ctx) {
         match item {
             syn::Item::Fn(f) => {
-                let opaque = ctx.opaque || has_macro_attr(&f.attrs);
-                if opaque && !ctx.opaque {
-                    self.add_opaque(ctx, f.span());
-                }
-                let start = fn_start(&f.vis, &f.modifiers, &f.sig);
-                let parts = FnParts {
-                    attrs: &f.attrs,
-                    sig: &f.sig,
-                    start,
-                    block: &f.block,
-                    owner: Owner::Free,
-                    opaque,
-                };
-                let id = self.add_fn(ctx, parts);
-                self.push_item(ctx.scope, f.sig.ident.unraw_string(), Item::Fn(id));
+                let opaque = self.opaque_item(ctx, &f.attrs, f.span());
+                self.add_free_fn(ctx, f, opaque);
             }
             syn::Item::Impl(imp) => {
-                let opaque = ctx.opaque || has_macro_attr(&imp.attrs);
-                if opaque && !ctx.opaque {
-                    self.add_opaque(ctx, imp.span());
-                }
+                let opaque = self.opaque_item(ctx, &imp.attrs, imp.span());
                 let impl_id = ImplId::from_index(self.index.impls.len());
                 self.index.impls.push(ImplDef {
                     scope: ctx.scope,
@@ -479,10 +491,7 @@ impl Scanner<'_> {
                 }
             }
             syn::Item::Trait(t) => {
-                let opaque = ctx.opaque || has_macro_attr(&t.attrs);
-                if opaque && !ctx.opaque {
-                    self.add_opaque(ctx, t.span());
-                }
+                let opaque = self.opaque_item(ctx, &t.attrs, t.span());
                 let type_id = self.add_type(ctx, &t.ident, TypeKind::Trait);
                 for trait_item in &t.items {
                     match trait_item {
@@ -645,20 +654,10 @@ impl Scanner<'_> {
                         TokenTree::Group(body),
                     ]);
                     if let Ok(f) = syn::parse2::<syn::ItemFn>(item) {
-                        let start = fn_start(&f.vis, &f.modifiers, &f.sig);
-                        let parts = FnParts {
-                            attrs: &f.attrs,
-                            sig: &f.sig,
-                            start,
-                            block: &f.block,
-                            owner: Owner::Free,
-                            opaque: true,
-                        };
-                        let id = self.add_fn(ctx, parts);
+                        let id = self.add_free_fn(ctx, &f, true);
                         if let Some(test) = &mut self.index.fns[id.index()].test {
                             test.kind = TestKind::Proptest;
                         }
-                        self.push_item(ctx.scope, f.sig.ident.unraw_string(), Item::Fn(id));
                     }
                 }
                 _ => pending.clear(),
@@ -670,10 +669,7 @@ impl Scanner<'_> {
         let name = m.ident.unraw_string();
         let krate = self.index.scopes[ctx.scope.index()].krate;
         let test_only = is_cfg_test(&m.attrs);
-        let opaque = ctx.opaque || has_macro_attr(&m.attrs);
-        if opaque && !ctx.opaque {
-            self.add_opaque(ctx, m.span());
-        }
+        let opaque = self.opaque_item(ctx, &m.attrs, m.span());
         let path_attr = path_attr(&m.attrs);
         if let Some((_, items)) = &m.content {
             let scope = self.new_scope(name.clone(), ScopeKind::Module, Some(ctx.scope), krate, test_only);
