@@ -6,9 +6,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let keep: &dyn Fn(&str) -> bool = &|_| true;
-    if let Ok(export) = vital::coverage::Export::from_slice(data, std::path::Path::new("cov.json"), keep) {
+    if let Ok(export) = vital::evidence::coverage::Export::from_slice(data, std::path::Path::new("cov.json"), keep) {
         for record in &export.functions {
-            let evidence = vital::evidence::record_evidence(&export, record);
+            let evidence = vital::evidence::coverage::record_evidence(&export, record);
             assert!(evidence.lines.covered <= evidence.lines.total);
             assert!(evidence.regions.covered <= evidence.regions.total);
             assert!(evidence.branches.covered <= evidence.branches.total);

@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
             target_dir: "/w/target".into(),
             packages: Vec::new(),
         };
-        if let Ok(results) = vital::results::TestResults::parse(text, std::path::Path::new("results"), &workspace) {
+        if let Ok(results) = vital::evidence::tests::TestResults::parse(text, std::path::Path::new("results"), &workspace) {
             let _ = results.failed();
             let _ = results.counts();
         }

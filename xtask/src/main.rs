@@ -11,9 +11,8 @@
 use std::process::{Command, ExitCode};
 
 use cargo_vital::process::{self, CoverageRun, INSTALL_LLVM_COV, RunOutcome};
-use vital::catalogue::Catalogue;
-use vital::check::{InputFile, Resolved, check_resolved, default_coverage_path, read_coverage, read_results};
-use vital::report::{Format, Style};
+use vital::pipeline::default_coverage_path;
+use vital::{Format, Inputs, Session, Style};
 
 const USAGE: &str = "usage: cargo xtask <test | vital-check [--format FORMAT] | bench-data>";
 
@@ -144,23 +143,19 @@ fn vital_check(args: &[String]) -> Result<u8, vital::Error> {
         }
     };
     ensure_prerequisites()?;
-    let workspace = process::workspace(None)?;
-    let catalogue = Catalogue::load(&workspace.root.join("vital.toml"), "vital.toml".as_ref())?;
-    let resolved = Resolved::new(&workspace, &catalogue)?;
+    let session = Session::open(process::workspace(None)?, None)?;
     // vital's vital functions live in the library; its unit tests are their evidence.
     let run = CoverageRun { packages: vec!["vital".into()], ..CoverageRun::default() };
-    let output = default_coverage_path(&workspace);
-    let results = match process::produce_coverage(&workspace, &resolved.index, &run, &output)? {
+    let output = default_coverage_path(session.workspace());
+    let results = match process::produce_coverage(session.workspace(), &session.stamp(), &run, &output)? {
         RunOutcome::Coverage { results } => results,
         RunOutcome::Failed(code) => {
             eprintln!("error: the tests did not build or run under coverage ({code:?}): nothing was gated");
             return Ok(1);
         }
     };
-    let exports = read_coverage(&resolved, &workspace.root, &[InputFile::new(output)])?;
-    let tests: Vec<InputFile> = results.into_iter().map(InputFile::new).collect();
-    let results = read_results(&workspace, &tests)?;
-    let report = check_resolved(&resolved, &workspace.root, &exports, results.as_ref())?;
+    let inputs = results.into_iter().fold(Inputs::new().coverage(output), Inputs::tests);
+    let report = session.check(&inputs)?;
     let color =
         std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
     print!("{}", report.render(format, &Style { color }));

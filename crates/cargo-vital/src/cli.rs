@@ -6,15 +6,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use vital::baseline::{apply_baseline, read_baseline};
+use vital::catalogue::vocabulary::VOCABULARY;
 use vital::catalogue::{Catalogue, FILE_NAME};
-use vital::check::{
-    InputFile, Resolved, check_resolved, check_static, default_coverage_path, default_results_paths, list,
-    read_coverage, read_results,
-};
+use vital::pipeline::{Listed, default_coverage_path};
 use vital::report::{Format, Style};
+use vital::suggest;
 use vital::workspace::Workspace;
-use vital::{Error, ErrorKind};
+use vital::{Error, ErrorKind, InputFile, Inputs, Session};
 
 use crate::process::{self, CoverageRun, RunOutcome, Runner};
 
@@ -206,7 +204,11 @@ pub fn report_error(err: &Error) {
 fn run(cli: VitalCli) -> Result<u8, Error> {
     let common = cli.common;
     if let Command::List(ListArgs { modes: true }) = cli.command {
-        emit(&common, &modes_text(common.format))?;
+        let text = match common.format {
+            FormatArg::Json => to_json(&VOCABULARY),
+            _ => modes_text(),
+        };
+        emit(&common, &text)?;
         return Ok(EXIT_PASS);
     }
     let workspace = process::workspace(common.manifest_path.as_deref())?;
@@ -217,141 +219,133 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
             writeln!(stderr, "installed {}: commits now run `cargo vital check --static`", path.display());
         return Ok(EXIT_PASS);
     }
-    let (catalogue_path, catalogue_display) = match &common.catalogue {
-        Some(path) => (path.clone(), path.clone()),
-        None => (workspace.root.join(FILE_NAME), PathBuf::from(FILE_NAME)),
-    };
     if let Command::Suggest(SuggestArgs { function: Some(function) }) = &cli.command {
-        // Any function: the catalogue need not exist, nor name it.
-        let catalogue = match Catalogue::load(&catalogue_path, &catalogue_display) {
-            Ok(catalogue) => catalogue,
-            Err(_) if !catalogue_path.exists() => Catalogue::parse(&catalogue_display, "")?,
-            Err(err) => return Err(err),
-        };
-        let index = vital::source::SourceIndex::scan(&workspace);
-        let f = vital::source::resolve::Resolver::new(&index).resolve(function).map_err(|err| {
-            let (message, help) = err.describe(function);
-            Error::new(ErrorKind::Resolution, None, message).with_help(help)
-        })?;
-        let entry = catalogue.entries.iter().find(|e| e.function == *function);
-        let text = suggestions_text(&index, &catalogue, &[(function.clone(), entry, f)], common.format);
-        emit(&common, &text)?;
-        return Ok(EXIT_PASS);
+        return suggest_one(&common, workspace, function);
     }
-    let catalogue = Catalogue::load(&catalogue_path, &catalogue_display)?;
     // Resolve before anything slow: a bad catalogue fails in a second, not after the tests.
-    let resolved = Resolved::new(&workspace, &catalogue)?;
+    let session = Session::open(workspace, common.catalogue.as_deref())?;
     match cli.command {
         Command::List(_) => {
-            let listed = list(&resolved);
+            let listed = session.list();
             let text = match common.format {
-                FormatArg::Json => serde_json::to_string_pretty(&listed).expect("serializable") + "\n",
+                FormatArg::Json => to_json(&listed),
                 _ => list_table(&listed),
             };
             emit(&common, &text)?;
             Ok(EXIT_PASS)
         }
         Command::Suggest(_) => {
-            let entries: Vec<_> =
-                resolved.entries().map(|(entry, f)| (entry.function.clone(), Some(entry), f)).collect();
-            emit(&common, &suggestions_text(&resolved.index, &catalogue, &entries, common.format))?;
+            let all: Vec<_> = session
+                .entries()
+                .map(|(entry, f)| {
+                    suggest::suggested(session.index(), session.catalogue(), &entry.function, Some(entry), f)
+                })
+                .collect();
+            emit(&common, &suggestions_text(&all, common.format))?;
             Ok(EXIT_PASS)
         }
         Command::Hook(_) => unreachable!("handled above"),
         Command::Check(args) if args.static_only => {
-            let mut report = check_static(&resolved);
-            if let Some(baseline) = &args.baseline {
-                apply_baseline(&mut report, &read_baseline(baseline, baseline)?);
-            }
-            render(&common, &report)
+            let baseline = args.baseline.map(InputFile::new);
+            render(&common, &session.check_static(baseline.as_ref())?)
         }
-        Command::Check(args) => {
-            let defaulted = args.coverage.is_empty();
-            let coverage: Vec<InputFile> = if defaulted {
-                let path = default_coverage_path(&workspace);
-                if !path.is_file() {
-                    return Err(Error::new(
-                        ErrorKind::Coverage,
-                        None,
-                        format!("no coverage at {} and no `--coverage` given", path.display()),
-                    )
-                    .with_help("run `cargo vital run` first, or pass `--coverage FILE` (llvm-cov JSON)"));
-                }
-                vec![InputFile::new(path)]
-            } else {
-                args.coverage.into_iter().map(InputFile::new).collect()
-            };
-            let tests: Vec<InputFile> = if args.tests.is_empty() && defaulted {
-                // The results of the same `cargo vital run` as the coverage.
-                default_results_paths(&workspace)
-                    .into_iter()
-                    .filter(|p| p.is_file())
-                    .map(InputFile::new)
-                    .collect()
-            } else {
-                args.tests.into_iter().map(InputFile::new).collect()
-            };
-            gate(&common, &workspace, &resolved, &coverage, &tests, args.baseline.as_deref())
-        }
-        Command::Run(args) => {
-            process::check_prerequisites()?;
-            let output = default_coverage_path(&workspace);
-            let run = CoverageRun {
-                manifest_path: common.manifest_path.clone(),
-                packages: args.packages,
-                features: args.features,
-                all_features: args.all_features,
-                no_default_features: args.no_default_features,
-                test_args: args.test_args,
-                runner: match args.runner {
-                    RunnerArg::Auto => Runner::Auto,
-                    RunnerArg::Nextest => Runner::Nextest,
-                    RunnerArg::Libtest => Runner::Libtest,
-                },
-            };
-            if run.runner == Runner::Nextest && !process::has_nextest() {
-                return Err(Error::new(ErrorKind::Tool, None, "cargo-nextest is not installed").with_help(
-                    "install it with `cargo install cargo-nextest --locked`, or use `--runner libtest`",
-                ));
-            }
-            match process::produce_coverage(&workspace, &resolved.index, &run, &output)? {
-                RunOutcome::Coverage { results } => {
-                    let tests: Vec<InputFile> = results.into_iter().map(InputFile::new).collect();
-                    let coverage = [InputFile::new(output)];
-                    gate(&common, &workspace, &resolved, &coverage, &tests, args.baseline.as_deref())
-                }
-                RunOutcome::Failed(code) => {
-                    let status =
-                        code.map_or_else(|| "killed by a signal".into(), |c| format!("exit status {c}"));
-                    let mut stderr = anstream::stderr();
-                    let _ = writeln!(
-                        stderr,
-                        "error: `cargo llvm-cov` failed ({status}): the tests did not build or the run broke off, so nothing was gated"
-                    );
-                    Ok(EXIT_FAIL)
-                }
-            }
-        }
+        Command::Check(args) => check(&common, &session, args),
+        Command::Run(args) => run_tests(&common, &session, args),
     }
 }
 
-fn gate(
-    common: &Common,
-    workspace: &Workspace,
-    resolved: &Resolved<'_>,
-    coverage: &[InputFile],
-    tests: &[InputFile],
-    baseline: Option<&std::path::Path>,
-) -> Result<u8, Error> {
-    // A bad baseline is found before the slow part.
-    let baseline = baseline.map(|path| read_baseline(path, path)).transpose()?;
-    let exports = read_coverage(resolved, &workspace.root, coverage)?;
-    let results = read_results(workspace, tests)?;
-    let mut report = check_resolved(resolved, &workspace.root, &exports, results.as_ref())?;
-    if let Some(baseline) = &baseline {
-        apply_baseline(&mut report, baseline);
+/// `cargo vital suggest FUNCTION`: any function; the catalogue need not exist, nor
+/// name it.
+fn suggest_one(common: &Common, workspace: Workspace, function: &str) -> Result<u8, Error> {
+    let (path, display) = match &common.catalogue {
+        Some(path) => (path.clone(), path.clone()),
+        None => (workspace.root.join(FILE_NAME), PathBuf::from(FILE_NAME)),
+    };
+    let catalogue = match Catalogue::load(&path, &display) {
+        Ok(catalogue) => catalogue,
+        Err(_) if !path.exists() => Catalogue::parse(&display, "")?,
+        Err(err) => return Err(err),
+    };
+    let index = vital::source::SourceIndex::scan(&workspace);
+    let f = vital::source::resolve::Resolver::new(&index).resolve(function).map_err(|err| {
+        let (message, help) = err.describe(function);
+        Error::new(ErrorKind::Resolution, None, message).with_help(help)
+    })?;
+    let entry = catalogue.entries.iter().find(|e| e.function == function);
+    let one = suggest::suggested(&index, &catalogue, function, entry, f);
+    emit(common, &suggestions_text(&[one], common.format))?;
+    Ok(EXIT_PASS)
+}
+
+/// `cargo vital check`: existing coverage and results.
+fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Error> {
+    let workspace = session.workspace();
+    let mut inputs = if args.coverage.is_empty() {
+        let path = default_coverage_path(workspace);
+        if !path.is_file() {
+            return Err(Error::new(
+                ErrorKind::Coverage,
+                None,
+                format!("no coverage at {} and no `--coverage` given", path.display()),
+            )
+            .with_help("run `cargo vital run` first, or pass `--coverage FILE` (llvm-cov JSON)"));
+        }
+        if args.tests.is_empty() {
+            // The results of the same `cargo vital run` as the coverage.
+            Inputs::last_run(workspace)
+        } else {
+            Inputs::new().coverage(path)
+        }
+    } else {
+        args.coverage.into_iter().fold(Inputs::new(), Inputs::coverage)
+    };
+    inputs = args.tests.into_iter().fold(inputs, Inputs::tests);
+    if let Some(baseline) = args.baseline {
+        inputs = inputs.baseline(baseline);
     }
-    render(common, &report)
+    render(common, &session.check(&inputs)?)
+}
+
+/// `cargo vital run`: the tests under coverage, then the check.
+fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Error> {
+    process::check_prerequisites()?;
+    let workspace = session.workspace();
+    let output = default_coverage_path(workspace);
+    let run = CoverageRun {
+        manifest_path: common.manifest_path.clone(),
+        packages: args.packages,
+        features: args.features,
+        all_features: args.all_features,
+        no_default_features: args.no_default_features,
+        test_args: args.test_args,
+        runner: match args.runner {
+            RunnerArg::Auto => Runner::Auto,
+            RunnerArg::Nextest => Runner::Nextest,
+            RunnerArg::Libtest => Runner::Libtest,
+        },
+    };
+    if run.runner == Runner::Nextest && !process::has_nextest() {
+        return Err(Error::new(ErrorKind::Tool, None, "cargo-nextest is not installed")
+            .with_help("install it with `cargo install cargo-nextest --locked`, or use `--runner libtest`"));
+    }
+    match process::produce_coverage(workspace, &session.stamp(), &run, &output)? {
+        RunOutcome::Coverage { results } => {
+            let mut inputs = results.into_iter().fold(Inputs::new().coverage(output), Inputs::tests);
+            if let Some(baseline) = args.baseline {
+                inputs = inputs.baseline(baseline);
+            }
+            render(common, &session.check(&inputs)?)
+        }
+        RunOutcome::Failed(code) => {
+            let status = code.map_or_else(|| "killed by a signal".into(), |c| format!("exit status {c}"));
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(
+                stderr,
+                "error: `cargo llvm-cov` failed ({status}): the tests did not build or the run broke off, so nothing was gated"
+            );
+            Ok(EXIT_FAIL)
+        }
+    }
 }
 
 /// Writes `report` in the chosen format; its exit code.
@@ -369,16 +363,13 @@ fn render(common: &Common, report: &vital::report::Report) -> Result<u8, Error> 
     Ok(if report.exit_code() == 0 { EXIT_PASS } else { EXIT_FAIL })
 }
 
+/// Pretty JSON with a trailing newline.
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("vital's output types always serialize") + "\n"
+}
+
 /// `cargo vital list --modes`.
-fn modes_text(format: FormatArg) -> String {
-    use vital::modes::VOCABULARY;
-    if format == FormatArg::Json {
-        let modes: Vec<_> = VOCABULARY
-            .iter()
-            .map(|m| serde_json::json!({"mode": m.name, "category": m.category, "meaning": m.meaning}))
-            .collect();
-        return serde_json::to_string_pretty(&modes).expect("serializable") + "\n";
-    }
+fn modes_text() -> String {
     let width = VOCABULARY.iter().map(|m| m.name.len()).max().unwrap_or(0);
     let mut out = String::new();
     let mut category = "";
@@ -392,53 +383,12 @@ fn modes_text(format: FormatArg) -> String {
     out
 }
 
-/// `cargo vital suggest`: entries to paste into `vital.toml`.
-fn suggestions_text(
-    index: &vital::source::SourceIndex,
-    catalogue: &Catalogue,
-    functions: &[(String, Option<&vital::catalogue::Entry>, vital::source::FnId)],
-    format: FormatArg,
-) -> String {
-    let template = catalogue.conventions.failure_test.first().map_or("{fn}_{mode}", String::as_str);
-    let mut json = Vec::new();
-    let mut out = String::from("# Failure modes vital suggests, from each function's signature and body.\n");
-    out.push_str("# Paste what applies into vital.toml; each mode needs the test named beside it.\n");
-    for (name, entry, f) in functions {
-        let suggestions = vital::modes::suggest(index, *f);
-        let declared: Vec<String> = entry.map(|e| e.failure_modes.clone()).unwrap_or_default();
-        let mut modes: Vec<String> = declared.clone();
-        modes.extend(suggestions.iter().map(|s| s.mode.to_string()).filter(|m| !declared.contains(m)));
-        let test = |mode: &str| vital::testsuite::render_template(template, index, *f, mode);
-        json.push(serde_json::json!({
-            "function": name,
-            "location": index.location(*f),
-            "declared": declared,
-            "suggested": suggestions.iter().map(|s| serde_json::json!({
-                "mode": s.mode, "why": s.why, "test": test(s.mode)
-            })).collect::<Vec<_>>(),
-        }));
-        out.push_str(&format!(
-            "\n# {} ({})\n[[vital]]\nfunction = {name:?}\n",
-            index.display_path(*f),
-            index.location(*f)
-        ));
-        let tier = entry.map_or("critical", |e| e.tier.as_str());
-        out.push_str(&format!("tier = {tier:?}\n"));
-        if modes.is_empty() {
-            out.push_str("# nothing in its signature or body suggests a failure mode\n");
-            continue;
-        }
-        let list: Vec<String> = modes.iter().map(|m| format!("{m:?}")).collect();
-        out.push_str(&format!("failure_modes = [{}]\n", list.join(", ")));
-        for s in &suggestions {
-            let new = if declared.iter().any(|d| d == s.mode) { "" } else { " (new)" };
-            out.push_str(&format!("#   {}{new}: {} -> test `{}`\n", s.mode, s.why, test(s.mode)));
-        }
+/// `cargo vital suggest`: entries to paste into `vital.toml`, or their JSON.
+fn suggestions_text(all: &[suggest::Suggested], format: FormatArg) -> String {
+    match format {
+        FormatArg::Json => to_json(&all),
+        _ => suggest::to_toml(all),
     }
-    if format == FormatArg::Json {
-        return serde_json::to_string_pretty(&json).expect("serializable") + "\n";
-    }
-    out
 }
 
 /// Writes the output: to `--output` atomically, else to stdout (a closed pipe is
@@ -472,7 +422,7 @@ fn color_enabled(flag: Option<ColorArg>) -> bool {
     }
 }
 
-fn list_table(listed: &[vital::check::Listed]) -> String {
+fn list_table(listed: &[Listed]) -> String {
     let rows: Vec<[String; 4]> = listed
         .iter()
         .map(|l| {

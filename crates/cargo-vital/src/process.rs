@@ -6,8 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use vital::source::SourceIndex;
-use vital::stamp::SourceStamp;
+use vital::evidence::coverage::stamp::SourceStamp;
 use vital::workspace::Workspace;
 use vital::{Error, ErrorKind, Location};
 
@@ -245,13 +244,14 @@ pub enum RunOutcome {
     Failed(Option<i32>),
 }
 
-/// Produces coverage the way `cargo vital run` does: stamps the source of `index`
-/// (before the tests build it, so that an edit during or after the run makes the
-/// coverage stale), runs the tests under coverage, and writes the export to `output`,
-/// its stamp next to it, and the test results in the same directory, atomically.
+/// Produces coverage the way `cargo vital run` does: with `stamp` taken before the
+/// tests build (so that an edit during or after the run makes the coverage stale;
+/// [`vital::Session::stamp`]), runs the tests under coverage, and writes the export
+/// to `output`, the stamp next to it, and the test results in the same directory,
+/// atomically.
 pub fn produce_coverage(
     workspace: &Workspace,
-    index: &SourceIndex,
+    stamp: &SourceStamp,
     run: &CoverageRun,
     output: &Path,
 ) -> Result<RunOutcome, Error> {
@@ -264,10 +264,9 @@ pub fn produce_coverage(
     std::fs::create_dir_all(&vital_dir).map_err(|err| io_error(&vital_dir, "create", &err))?;
     let _lock = lock_runs(&vital_dir)?;
     remove_leftovers(dir);
-    let stamp = SourceStamp::of(index);
     let outcome = run_coverage(workspace, run, output)?;
     if let RunOutcome::Coverage { .. } = outcome {
-        let json = serde_json::to_vec_pretty(&stamp).expect("a stamp always serializes");
+        let json = serde_json::to_vec_pretty(stamp).expect("a stamp always serializes");
         vital::fsutil::write_atomic(&SourceStamp::path_for(output), &json)?;
     }
     Ok(outcome)
@@ -321,8 +320,8 @@ fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> Resu
     }
     std::fs::rename(&temp, output).map_err(|err| io_error(output, "write", &err))?;
     // Only this run's results stay: the other runner's file would be of another run.
-    let [xml, jsonl] =
-        vital::check::default_results_paths(workspace).map(|p| dir.join(p.file_name().unwrap_or_default()));
+    let [xml, jsonl] = vital::pipeline::default_results_paths(workspace)
+        .map(|p| dir.join(p.file_name().unwrap_or_default()));
     let _ = std::fs::remove_file(&xml);
     let _ = std::fs::remove_file(&jsonl);
     let has_results = std::fs::metadata(&results).is_ok_and(|m| m.len() > 0);
@@ -375,9 +374,10 @@ fn remove_leftovers(dir: &Path) {
 }
 
 /// Runs a libtest coverage run with its stdout and stderr in one pipe, so that each
-/// JSON event follows the `Running …` line of its binary. The events, each with a
-/// `vital_target` naming its crate, go to `events`; everything else, and a line per
-/// finished test, goes on to stderr.
+/// JSON event follows the `Running …` line of its binary. The library's
+/// [`Tee`](vital::evidence::tests::libtest::Tee) splits the stream: test events,
+/// tagged with their crate, go to `events`; the rest, and a line per finished test,
+/// to stderr.
 fn run_libtest(mut command: Command, events: &Path) -> std::io::Result<std::process::ExitStatus> {
     use std::io::{BufRead, Write};
     let (reader, writer) = std::io::pipe()?;
@@ -387,42 +387,14 @@ fn run_libtest(mut command: Command, events: &Path) -> std::io::Result<std::proc
     drop(command);
     let mut out = std::io::BufWriter::new(std::fs::File::create(events)?);
     let mut stderr = std::io::stderr().lock();
-    let mut target: Option<String> = None;
+    let mut tee = vital::evidence::tests::libtest::Tee::default();
     for line in std::io::BufReader::new(reader).lines() {
-        let line = line?;
-        let trimmed = line.trim();
-        if !trimmed.starts_with('{') {
-            if let Some(krate) = vital::results::crate_of_running_line(&vital::text::strip_ansi(trimmed)) {
-                target = Some(krate);
-            }
-            let _ = writeln!(stderr, "{line}");
-            continue;
+        let line = tee.line(&line?);
+        if let Some(show) = line.show {
+            let _ = writeln!(stderr, "{show}");
         }
-        let Ok(mut event) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(trimmed)
-        else {
-            let _ = writeln!(stderr, "{line}");
-            continue;
-        };
-        if event.get("type").and_then(|t| t.as_str()) == Some("test") {
-            let name = event.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
-            let word = match event.get("event").and_then(|e| e.as_str()) {
-                Some("ok") => Some("ok"),
-                Some("failed") => Some("FAILED"),
-                Some("ignored") => Some("ignored"),
-                _ => None,
-            };
-            if let Some(word) = word {
-                let _ = writeln!(stderr, "test {name} ... {word}");
-                if word == "FAILED"
-                    && let Some(output) = event.get("stdout").and_then(|o| o.as_str())
-                {
-                    let _ = writeln!(stderr, "{output}");
-                }
-            }
-            if let Some(target) = &target {
-                event.insert("vital_target".into(), target.clone().into());
-            }
-            writeln!(out, "{}", serde_json::Value::Object(event))?;
+        if let Some(record) = line.record {
+            writeln!(out, "{record}")?;
         }
     }
     out.flush()?;

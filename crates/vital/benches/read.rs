@@ -54,7 +54,8 @@ fn vital_reader(bencher: divan::Bencher<'_, '_>, name: &str) {
     let bytes = std::fs::read(path(name)).unwrap();
     bencher.counter(BytesCount::new(bytes.len())).bench(|| {
         let export =
-            vital::coverage::Export::from_slice(&bytes, Path::new("export.json"), &one_crate).unwrap();
+            vital::evidence::coverage::Export::from_slice(&bytes, Path::new("export.json"), &one_crate)
+                .unwrap();
         divan::black_box(export.functions.len())
     });
 }
@@ -65,7 +66,8 @@ fn vital_reader_keep_all(bencher: divan::Bencher<'_, '_>, name: &str) {
     let bytes = std::fs::read(path(name)).unwrap();
     bencher.counter(BytesCount::new(bytes.len())).bench(|| {
         let export =
-            vital::coverage::Export::from_slice(&bytes, Path::new("export.json"), &every_file).unwrap();
+            vital::evidence::coverage::Export::from_slice(&bytes, Path::new("export.json"), &every_file)
+                .unwrap();
         divan::black_box(export.functions.len())
     });
 }

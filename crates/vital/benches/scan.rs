@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 
 use divan::counter::BytesCount;
 use vital::catalogue::Catalogue;
-use vital::check::{Resolved, check_static};
-use vital::workspace::Workspace;
+use vital::{Session, Workspace};
 
 fn main() {
     divan::main();
@@ -57,7 +56,7 @@ fn walk(dir: &Path) -> u64 {
 fn static_check(bencher: divan::Bencher<'_, '_>, name: &str) {
     let (workspace, catalogue, bytes) = load(name);
     bencher.counter(BytesCount::new(bytes)).bench(|| {
-        let resolved = Resolved::new(&workspace, &catalogue).expect("the catalogue resolves");
-        divan::black_box(check_static(&resolved))
+        let session = Session::new(workspace.clone(), catalogue.clone()).expect("the catalogue resolves");
+        divan::black_box(session.check_static(None).expect("no baseline to read"))
     });
 }

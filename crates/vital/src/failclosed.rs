@@ -8,11 +8,11 @@ use std::path::Path;
 use proptest::prelude::*;
 use serde_json::json;
 
-use crate::catalogue::{BranchRule, ModesRule, Percent, TierPolicy};
-use crate::coverage::Export;
-use crate::evidence::{Count, Evidence, join};
+use crate::catalogue::{BranchRule, ModesRule, TierPolicy};
+use crate::evidence::coverage::{Evidence, Export, join};
+use crate::model::{Count, ModeOutcome, ModeStatus, Percent, Verdict};
+use crate::policy::{Facts, judge};
 use crate::testutil::fixture;
-use crate::verdict::{Facts, ModeOutcome, ModeStatus, Verdict, judge};
 
 fn percent() -> impl Strategy<Value = Option<Percent>> {
     prop_oneof![Just(None), (0u32..=10_000).prop_map(Percent::from_hundredths)]

@@ -1,5 +1,27 @@
 //! Small text utilities: positions, line tables, "did you mean".
 
+/// A 1-based line and 1-based byte column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based byte column.
+    pub col: u32,
+}
+
+impl Pos {
+    /// A position.
+    pub const fn new(line: u32, col: u32) -> Pos {
+        Pos { line, col }
+    }
+}
+
+impl std::fmt::Display for Pos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
 /// 1-based line and 1-based *character* column of byte offset `offset` in `text`,
 /// as rustc and editors show them. Offsets past the end clamp to the end.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {

@@ -106,17 +106,18 @@ fn every_record_summarised_alone_has_the_numbers_of_llvm_cov_report() {
     let sources = vec![dir.join("src/lib.rs"), dir.join("src/main.rs")];
     let rows = llvm_cov_report(&dir, &profile, &objects, &sources);
     let export =
-        vital::coverage::Export::read(&dir.join("cov.json"), Path::new("cov.json"), &|_| true).unwrap();
+        vital::evidence::coverage::Export::read(&dir.join("cov.json"), Path::new("cov.json"), &|_| true)
+            .unwrap();
     let mut compared = 0;
     for record in &export.functions {
         let Some(row) = rows.get(&record.name) else { continue };
-        let evidence = vital::evidence::record_evidence(&export, record);
+        let evidence = vital::evidence::coverage::record_evidence(&export, record);
         let ours = Row {
             regions: (evidence.regions.covered, evidence.regions.total),
             lines: (evidence.lines.covered, evidence.lines.total),
             branches: (evidence.branches.covered, evidence.branches.total),
         };
-        assert_eq!(ours, *row, "{}", vital::evidence::demangle(&record.name));
+        assert_eq!(ours, *row, "{}", vital::evidence::coverage::demangle(&record.name));
         compared += 1;
     }
     assert_eq!(compared, rows.len(), "every row of the report has its record");

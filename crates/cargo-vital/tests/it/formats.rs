@@ -135,9 +135,12 @@ fn junit_has_a_test_case_per_function_and_reads_back() {
     let workspace =
         vital::workspace::Workspace { root: "/".into(), target_dir: "/t".into(), packages: Vec::new() };
     let results =
-        vital::results::TestResults::parse(&out.stdout, Path::new("vital.xml"), &workspace).unwrap();
+        vital::evidence::tests::TestResults::parse(&out.stdout, Path::new("vital.xml"), &workspace).unwrap();
     assert_eq!(results.counts(), (3, 2, 0));
-    assert_eq!(results.lookup_any("vault::store::Store::write"), Some(vital::results::Outcome::Failed));
+    assert_eq!(
+        results.lookup_any("vault::store::Store::write"),
+        Some(vital::evidence::tests::Outcome::Failed)
+    );
 }
 
 #[test]

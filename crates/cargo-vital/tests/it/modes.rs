@@ -184,7 +184,7 @@ fn a_mode_one_edit_from_a_known_one_warns() {
     assert_eq!(warnings.as_array().unwrap().len(), 1, "{warnings:#}");
     let warning = warnings[0].as_str().unwrap();
     assert!(warning.starts_with(
-        "typo.toml:2:12: failure mode `disk_ful` of `vault::store::Store::write` is not a known mode"
+        "typo.toml:4:18: failure mode `disk_ful` of `vault::store::Store::write` is not a known mode"
     ));
     assert!(warning.contains("did you mean `disk_full`?"), "{warning}");
     // Custom modes are allowed: the optional tier does not require them, so it passes.

@@ -29,7 +29,7 @@ pub fn records(f: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| vital::evidence::demangle(n.as_str().unwrap()))
+        .map(|n| vital::evidence::coverage::demangle(n.as_str().unwrap()))
         .collect()
 }
 

@@ -1,9 +1,9 @@
-//! The gaps of a function in words: what is missing and what to add. Shared by
-//! the markdown, github, sarif and junit formats.
+//! The gaps of a function in words: what is missing and what to add. Each typed
+//! [`Reason`] is one gap of one [`GapKind`] (one SARIF rule each); shared by the
+//! markdown, github, sarif and junit formats.
 
 use super::FunctionReport;
-use super::human::line_ranges;
-use crate::verdict::{ModeOutcome, ModeStatus};
+use crate::model::{Metric, ModeOutcome, ModeStatus, Reason};
 
 /// What kind of gap: one SARIF rule each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,6 +31,26 @@ pub enum GapKind {
 }
 
 impl GapKind {
+    /// The kind of gap a reason is; `None` for a failure mode whose test passed,
+    /// which is no gap.
+    pub fn of(reason: &Reason) -> Option<GapKind> {
+        Some(match reason {
+            Reason::NotInstrumented => GapKind::NotInstrumented,
+            Reason::BelowThreshold { metric: Metric::Lines, .. } => GapKind::Lines,
+            Reason::BelowThreshold { metric: Metric::Regions, .. } => GapKind::Regions,
+            Reason::BelowThreshold { metric: Metric::Branches, .. } => GapKind::Branches,
+            Reason::NoBranchData => GapKind::NoBranchData,
+            Reason::FailureMode(mode) => match mode.status {
+                ModeStatus::Passed => return None,
+                ModeStatus::Missing => GapKind::ModeMissing,
+                ModeStatus::Failed => GapKind::ModeFailed,
+                ModeStatus::Ignored => GapKind::ModeIgnored,
+                ModeStatus::Hollow => GapKind::ModeHollow,
+                ModeStatus::Unverified => GapKind::ModeUnverified,
+            },
+        })
+    }
+
     /// All kinds, in rule order.
     pub const ALL: [GapKind; 10] = [
         GapKind::NotInstrumented,
@@ -133,6 +153,8 @@ impl GapKind {
 pub struct Gap {
     /// The kind.
     pub kind: GapKind,
+    /// What the gap is about, stable across runs: the metric, or the failure mode.
+    pub subject: String,
     /// The one-line reason (`regions 87.5% < 100%`).
     pub summary: String,
     /// What exactly is missing, and what to add.
@@ -152,57 +174,32 @@ fn listed(items: Vec<String>) -> String {
     text
 }
 
-fn mode_gap(mode: &ModeOutcome, reason: &str) -> Option<Gap> {
-    let kind = match mode.status {
-        ModeStatus::Passed => return None,
-        ModeStatus::Missing => GapKind::ModeMissing,
-        ModeStatus::Failed => GapKind::ModeFailed,
-        ModeStatus::Ignored => GapKind::ModeIgnored,
-        ModeStatus::Hollow => GapKind::ModeHollow,
-        ModeStatus::Unverified => GapKind::ModeUnverified,
-    };
-    // The reason names the test and why it does not count; what it lacks is where
-    // the test is, or, for a missing test, the test to add.
-    let details = match (kind, &mode.location, &mode.detail) {
-        (GapKind::ModeMissing, _, Some(detail)) => vec![detail.clone()],
+/// What a failure mode's gap lacks: where its test is, or, for a missing test, the
+/// test to add.
+fn mode_details(mode: &ModeOutcome) -> Vec<String> {
+    match (mode.status, &mode.location, &mode.detail) {
+        (ModeStatus::Missing, _, Some(detail)) => vec![detail.clone()],
         (_, Some(at), _) => vec![format!("({at})")],
         _ => Vec::new(),
-    };
-    Some(Gap { kind, summary: reason.to_string(), details, test_location: mode.location.clone() })
+    }
 }
 
-/// The gaps of a failing function, in the order of its reasons.
-pub fn gaps(function: &FunctionReport) -> Vec<Gap> {
-    let mut out = Vec::new();
-    let never_run = function.records > 0 && function.regions.covered == 0;
-    let mut modes = function.failure_modes.iter();
-    for reason in &function.reasons {
-        if reason.starts_with("failure mode") {
-            // Mode reasons come in the order of the modes that do not pass.
-            if let Some(gap) =
-                modes.by_ref().find(|m| m.status != ModeStatus::Passed).and_then(|m| mode_gap(m, reason))
-            {
-                out.push(gap);
-            }
-            continue;
-        }
-        let (kind, details) = if reason.starts_with("not in any instrumented binary") {
-            (GapKind::NotInstrumented, Vec::new())
-        } else if reason.starts_with("no branch data") {
-            (GapKind::NoBranchData, Vec::new())
-        } else if reason.starts_with("lines") {
+/// What exactly a coverage metric misses: its uncovered lines, unrun regions or
+/// untaken branch outcomes.
+fn metric_details(function: &FunctionReport, metric: Metric) -> Vec<String> {
+    let never_run = function.never_run();
+    let detail = match metric {
+        Metric::Lines if function.uncovered_lines.is_empty() => None,
+        Metric::Lines => {
             let ranges = line_ranges(&function.uncovered_lines);
-            let lines = (!function.uncovered_lines.is_empty()).then(|| {
-                if never_run {
-                    format!("no test runs it (lines {ranges})")
-                } else {
-                    format!("uncovered lines: {ranges}")
-                }
-            });
-            (GapKind::Lines, lines.into_iter().collect())
-        } else if reason.starts_with("regions") && never_run {
-            (GapKind::Regions, vec!["no test runs it".to_string()])
-        } else if reason.starts_with("regions") {
+            Some(if never_run {
+                format!("no test runs it (lines {ranges})")
+            } else {
+                format!("uncovered lines: {ranges}")
+            })
+        }
+        Metric::Regions if never_run => Some("no test runs it".to_string()),
+        Metric::Regions => {
             let regions: Vec<String> = function
                 .uncovered_regions
                 .iter()
@@ -215,9 +212,9 @@ pub fn gaps(function: &FunctionReport) -> Vec<Gap> {
                     format!("{what} at {}:{}", r.line, r.column)
                 })
                 .collect();
-            let details = (!regions.is_empty()).then(|| format!("never run: {}", listed(regions)));
-            (GapKind::Regions, details.into_iter().collect())
-        } else {
+            (!regions.is_empty()).then(|| format!("never run: {}", listed(regions)))
+        }
+        Metric::Branches => {
             let branches: Vec<String> = function
                 .untaken_branches
                 .iter()
@@ -225,12 +222,28 @@ pub fn gaps(function: &FunctionReport) -> Vec<Gap> {
                     format!("`{}` at {}:{} never {}", b.span.text, b.span.line, b.span.column, b.outcome)
                 })
                 .collect();
-            let details = (!branches.is_empty()).then(|| listed(branches));
-            (GapKind::Branches, details.into_iter().collect())
-        };
-        out.push(Gap { kind, summary: reason.clone(), details, test_location: None });
-    }
-    out
+            (!branches.is_empty()).then(|| listed(branches))
+        }
+    };
+    detail.into_iter().collect()
+}
+
+/// The gap a reason is, with what exactly is missing and what to add.
+pub fn gap(function: &FunctionReport, reason: &Reason) -> Option<Gap> {
+    let kind = GapKind::of(reason)?;
+    let (subject, details, test_location) = match reason {
+        Reason::NotInstrumented | Reason::NoBranchData => (String::new(), Vec::new(), None),
+        Reason::BelowThreshold { metric, .. } => {
+            (metric.to_string(), metric_details(function, *metric), None)
+        }
+        Reason::FailureMode(mode) => (mode.mode.clone(), mode_details(mode), mode.location.clone()),
+    };
+    Some(Gap { kind, subject, summary: reason.to_string(), details, test_location })
+}
+
+/// The gaps of a failing function, in the order of its reasons.
+pub fn gaps(function: &FunctionReport) -> Vec<Gap> {
+    function.reasons.iter().filter_map(|reason| gap(function, reason)).collect()
 }
 
 /// A gap as one line: `summary: details`, or `summary (file:line)`.
@@ -248,4 +261,71 @@ pub fn gap_line(gap: &Gap) -> String {
         line.push_str(detail);
     }
     line
+}
+
+/// `3, 5-7, 9`.
+pub fn line_ranges(lines: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let start = lines[i];
+        let mut end = start;
+        while i + 1 < lines.len() && lines[i + 1] == end + 1 {
+            i += 1;
+            end = lines[i];
+        }
+        out.push(if start == end { start.to_string() } else { format!("{start}-{end}") });
+        i += 1;
+    }
+    out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Count, Percent};
+
+    fn mode(status: ModeStatus) -> Reason {
+        Reason::FailureMode(ModeOutcome {
+            mode: "disk_full".into(),
+            test: Some("t::x".into()),
+            status,
+            location: Some("src/lib.rs:9".into()),
+            detail: None,
+        })
+    }
+
+    /// Every reason is the gap of one kind: the table the SARIF rules, the github
+    /// titles and the markdown lines all follow.
+    #[test]
+    fn each_reason_is_a_gap_of_one_kind() {
+        let below = |metric| Reason::BelowThreshold { metric, count: Count::new(1, 2), min: Percent::FULL };
+        let table = [
+            (Reason::NotInstrumented, Some(GapKind::NotInstrumented)),
+            (below(Metric::Lines), Some(GapKind::Lines)),
+            (below(Metric::Regions), Some(GapKind::Regions)),
+            (below(Metric::Branches), Some(GapKind::Branches)),
+            (Reason::NoBranchData, Some(GapKind::NoBranchData)),
+            (mode(ModeStatus::Missing), Some(GapKind::ModeMissing)),
+            (mode(ModeStatus::Failed), Some(GapKind::ModeFailed)),
+            (mode(ModeStatus::Ignored), Some(GapKind::ModeIgnored)),
+            (mode(ModeStatus::Hollow), Some(GapKind::ModeHollow)),
+            (mode(ModeStatus::Unverified), Some(GapKind::ModeUnverified)),
+            (mode(ModeStatus::Passed), None),
+        ];
+        for (reason, kind) in &table {
+            assert_eq!(GapKind::of(reason), *kind, "{reason:?}");
+        }
+        let kinds: Vec<GapKind> = table.iter().filter_map(|(r, _)| GapKind::of(r)).collect();
+        assert_eq!(kinds, GapKind::ALL, "one rule per kind, in rule order");
+        let ids: std::collections::BTreeSet<&str> = GapKind::ALL.iter().map(|k| k.rule_id()).collect();
+        assert_eq!(ids.len(), GapKind::ALL.len(), "rule ids are distinct");
+    }
+
+    #[test]
+    fn line_ranges_are_compact() {
+        assert_eq!(line_ranges(&[3, 5, 6, 7, 9]), "3, 5-7, 9");
+        assert_eq!(line_ranges(&[]), "");
+        assert_eq!(line_ranges(&[1]), "1");
+    }
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::gaps::gaps;
-use super::{FunctionReport, Report, by_risk};
+use super::{FunctionReport, Report};
 
 /// How many gaps become `::error` annotations.
 pub const MAX_ERRORS: usize = 10;
@@ -47,8 +47,7 @@ fn message(f: &FunctionReport) -> String {
 /// Renders `report` as workflow commands.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let mut failing: Vec<&FunctionReport> = report.functions.iter().filter(|f| f.is_gap()).collect();
-    failing.sort_by(|a, b| by_risk(a, b));
+    let failing: Vec<&FunctionReport> = report.by_risk().into_iter().filter(|f| f.is_gap()).collect();
     for f in failing.iter().take(MAX_ERRORS) {
         let title = format!("vital: `{}` does not meet the {} tier", f.function, f.tier);
         out.push_str(&annotation("error", f, &title, &message(f)));

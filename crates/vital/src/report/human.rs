@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Style as Ansi};
 
+use super::gaps::line_ranges;
 use super::{CheckKind, FunctionReport, Report, Style};
-use crate::evidence::Count;
-use crate::verdict::{ModeStatus, Verdict, percent};
+use crate::model::{Count, ModeOutcome, ModeStatus, Reason, Verdict};
+use crate::text::LineIndex;
 
 /// At most this many regions and branches are pointed at in one snippet.
 const MAX_ANNOTATIONS: usize = 12;
@@ -22,7 +23,8 @@ pub fn render(report: &Report, style: &Style) -> String {
         let _ = writeln!(out, "{}\n", renderer.render(&group));
     }
     for function in report.functions.iter().filter(|f| f.verdict == Verdict::Fail) {
-        let _ = writeln!(out, "{}\n", renderer.render(&diagnostic(function)));
+        let excerpt = function.source.as_ref().map(|_| Excerpt::of(function));
+        let _ = writeln!(out, "{}\n", renderer.render(&diagnostic(report.check, function, excerpt.as_ref())));
     }
     if let Some(tests) = report.tests.as_ref().filter(|t| t.failed > 0) {
         let title = format!("{} test{} failed", tests.failed, if tests.failed == 1 { "" } else { "s" });
@@ -36,7 +38,64 @@ pub fn render(report: &Report, style: &Style) -> String {
     out
 }
 
-fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
+/// What the diagnostic shows of a function's source: its lines, with byte ranges
+/// (relative to the text) of what to point at.
+struct Excerpt<'r> {
+    text: &'r str,
+    first_line: u32,
+    name: std::ops::Range<usize>,
+    /// Regions never run.
+    regions: Vec<std::ops::Range<usize>>,
+    /// Conditions with an outcome never taken, and the outcome missing (`None`:
+    /// neither outcome was seen).
+    branches: Vec<(std::ops::Range<usize>, Option<bool>)>,
+}
+
+impl<'r> Excerpt<'r> {
+    /// The excerpt of a function whose report has its source.
+    fn of(function: &'r FunctionReport) -> Excerpt<'r> {
+        let source = function.source.as_ref().expect("called for functions with their source");
+        let lines = LineIndex::new(&source.text);
+        let relative = |line: u32, column: u32| {
+            line.checked_sub(source.first_line).and_then(|l| lines.offset(l + 1, column))
+        };
+        let range = |s: (u32, u32), e: (u32, u32)| match (relative(s.0, s.1), relative(e.0, e.1)) {
+            (Some(s), Some(e)) if s < e => Some(s..e),
+            _ => None,
+        };
+        let regions = function
+            .uncovered_regions
+            .iter()
+            .filter_map(|r| range((r.line, r.column), (r.end_line, r.end_column)));
+        let mut branches: Vec<(std::ops::Range<usize>, Option<bool>)> = Vec::new();
+        for b in &function.untaken_branches {
+            let s = &b.span;
+            let Some(r) = range((s.line, s.column), (s.end_line, s.end_column)) else { continue };
+            match branches.last_mut() {
+                Some((last, outcome)) if *last == r => *outcome = None,
+                _ => branches.push((r, Some(b.outcome))),
+            }
+        }
+        Excerpt {
+            text: &source.text,
+            first_line: source.first_line,
+            name: source.name.clone(),
+            regions: regions.collect(),
+            branches,
+        }
+    }
+
+    /// How many regions and branches the snippet points at.
+    fn annotations(&self) -> usize {
+        (self.regions.len() + self.branches.len()).min(MAX_ANNOTATIONS)
+    }
+}
+
+fn diagnostic<'r>(
+    check: CheckKind,
+    function: &'r FunctionReport,
+    excerpt: Option<&Excerpt<'r>>,
+) -> Vec<Group<'r>> {
     let mut group = if function.is_accepted() {
         let title = format!(
             "`{}` is below the {} tier, no worse than the baseline",
@@ -47,18 +106,19 @@ fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
         let title = format!("`{}` does not meet the {} tier", function.function, function.tier);
         Group::with_title(Level::ERROR.primary_title(title).id(function.tier.as_str()))
     };
-    if let Some(excerpt) = &function.excerpt {
-        let never_run = function.records > 0 && function.regions.covered == 0;
-        let label = if function.records == 0 {
+    let never_run = function.never_run();
+    let not_instrumented = function.reasons.iter().any(|r| matches!(r, Reason::NotInstrumented));
+    if let Some(excerpt) = excerpt {
+        let label = if not_instrumented {
             "never compiled into a test binary with coverage"
         } else if never_run {
             "never run by any test"
-        } else if function.reasons.iter().all(|r| r.starts_with("failure mode")) {
+        } else if check == CheckKind::Static || function.reasons.iter().all(|r| !r.is_coverage()) {
             "its failure modes are not all tested"
         } else {
             "this function"
         };
-        let mut snippet = Snippet::source(excerpt.text.as_str())
+        let mut snippet = Snippet::source(excerpt.text)
             .line_start(excerpt.first_line as usize)
             .path(function.file.as_str())
             .fold(true)
@@ -82,15 +142,14 @@ fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
         group = group.element(snippet);
     }
     // Coverage reasons; the failure modes get a line each below.
-    for reason in function.reasons.iter().filter(|r| !r.starts_with("failure mode")) {
-        group = group.element(Level::NOTE.message(reason.as_str()));
+    for reason in function.reasons.iter().filter(|r| r.is_coverage()) {
+        group = group.element(Level::NOTE.message(reason.to_string()));
     }
     if !function.uncovered_lines.is_empty() {
         group = group.element(
             Level::NOTE.message(format!("uncovered lines: {}", line_ranges(&function.uncovered_lines))),
         );
     }
-    let never_run = function.records > 0 && function.regions.covered == 0;
     for gap in function.untaken_branches.iter().filter(|_| !never_run) {
         let message = format!(
             "branch `{}` at {}:{} was never {}",
@@ -98,26 +157,27 @@ fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
         );
         group = group.element(Level::NOTE.message(message));
     }
-    let shown = excerpt_annotations(function);
+    let shown = excerpt.map_or(0, Excerpt::annotations);
     let hidden = function.uncovered_regions.len() + function.untaken_branches.len();
-    if hidden > shown && function.excerpt.is_some() && !never_run {
+    if hidden > shown && excerpt.is_some() && !never_run {
         group = group.element(Level::NOTE.message(format!(
             "{} more unrun regions or untaken branches are not marked above (see `--format json`)",
             hidden - shown
         )));
     }
-    let modes_required = function.reasons.iter().any(|r| r.starts_with("failure mode"));
-    for mode in function.failure_modes.iter().filter(|m| modes_required && m.status != ModeStatus::Passed) {
-        group = group.element(mode_line(mode));
+    for reason in function.reasons.iter() {
+        if let Reason::FailureMode(mode) = reason {
+            group = group.element(mode_line(mode));
+        }
     }
     if let Some(reason) = &function.reason {
         group = group.element(Level::NOTE.message(format!("vital because: {reason}")));
     }
     if function.trend.as_ref().is_some_and(|t| t.change != super::Change::New) {
-        let change = super::markdown::trend_cell(function).replace("**", "");
+        let change = super::baseline::trend_text(function).replace("**", "");
         group = group.element(Level::NOTE.message(format!("since the baseline: {change}")));
     }
-    if function.records == 0 {
+    if not_instrumented {
         group = group.element(Level::HELP.message(
             "run a test that calls it under coverage; if its crate is excluded (`--package`), include it",
         ));
@@ -127,7 +187,7 @@ fn diagnostic(function: &FunctionReport) -> Vec<Group<'_>> {
 
 /// One line per failure mode that does not count: the test to add, or the test
 /// (file:line) and why it does not count.
-fn mode_line(mode: &crate::verdict::ModeOutcome) -> annotate_snippets::Message<'static> {
+fn mode_line(mode: &ModeOutcome) -> annotate_snippets::Message<'static> {
     let name = &mode.mode;
     let test = mode.test.as_deref().unwrap_or_default();
     let at = mode.location.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
@@ -148,40 +208,20 @@ fn mode_line(mode: &crate::verdict::ModeOutcome) -> annotate_snippets::Message<'
     }
 }
 
-fn excerpt_annotations(function: &FunctionReport) -> usize {
-    function.excerpt.as_ref().map_or(0, |e| (e.regions.len() + e.branches.len()).min(MAX_ANNOTATIONS))
-}
-
-/// `3, 5-7, 9`.
-pub fn line_ranges(lines: &[u32]) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let start = lines[i];
-        let mut end = start;
-        while i + 1 < lines.len() && lines[i + 1] == end + 1 {
-            i += 1;
-            end = lines[i];
-        }
-        out.push(if start == end { start.to_string() } else { format!("{start}-{end}") });
-        i += 1;
-    }
-    out.join(", ")
-}
-
 fn cell(count: Count) -> String {
     if count.total == 0 {
         return "-".into();
     }
-    format!("{}/{} {:>6}", count.covered, count.total, percent(count))
+    format!("{}/{} {:>6}", count.covered, count.total, count.percent())
 }
 
-fn modes_cell(function: &FunctionReport) -> String {
+/// Modes whose test counts, of those declared: passed ones, or, statically, ones
+/// whose test exists and counts.
+fn modes_cell(check: CheckKind, function: &FunctionReport) -> String {
     if function.failure_modes.is_empty() {
         return "-".into();
     }
-    let passed = function.failure_modes.iter().filter(|m| m.status == ModeStatus::Passed).count();
-    format!("{passed}/{}", function.failure_modes.len())
+    format!("{}/{}", function.modes_counting(check), function.failure_modes.len())
 }
 
 /// The summary table: coverage columns for a coverage check, a trend column with
@@ -214,7 +254,7 @@ fn table(report: &Report, style: &Style) -> String {
                     ]);
                 }
             }
-            row.push(modes_cell(f));
+            row.push(modes_cell(report.check, f));
             row.push(
                 if f.is_accepted() {
                     "accepted"
@@ -226,7 +266,7 @@ fn table(report: &Report, style: &Style) -> String {
                 .to_string(),
             );
             if baseline {
-                row.push(super::markdown::trend_cell(f).replace("**", ""));
+                row.push(super::baseline::trend_text(f).replace("**", ""));
             }
             row
         })
@@ -264,10 +304,7 @@ fn table(report: &Report, style: &Style) -> String {
         let _ = writeln!(out, "{color}{}{color:#}", line(row));
     }
     let summary = &report.summary;
-    let verdict = match report.verdict {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "fail",
-    };
+    let verdict = report.verdict.as_str();
     let kind = if coverage { "" } else { " (static check)" };
     let _ = write!(
         out,
@@ -281,16 +318,4 @@ fn table(report: &Report, style: &Style) -> String {
     }
     out.push('\n');
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_ranges_are_compact() {
-        assert_eq!(line_ranges(&[3, 5, 6, 7, 9]), "3, 5-7, 9");
-        assert_eq!(line_ranges(&[]), "");
-        assert_eq!(line_ranges(&[1]), "1");
-    }
 }

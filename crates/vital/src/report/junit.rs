@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::gaps::{gap_line, gaps};
 use super::{FunctionReport, Report};
-use crate::verdict::Verdict;
+use crate::model::Verdict;
 
 /// Escapes text for XML attributes and content.
 fn xml(text: &str) -> String {
@@ -54,7 +54,7 @@ pub fn render(report: &Report) -> String {
         );
         if f.is_gap() {
             let _ = writeln!(out, ">");
-            let message = f.reasons.join("; ");
+            let message = f.reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
             let _ = writeln!(
                 out,
                 "      <failure message=\"{}\" type=\"vital\">{}</failure>",

@@ -5,9 +5,8 @@
 use std::fmt::Write as _;
 
 use super::gaps::{gap_line, gaps};
-use super::{Change, CheckKind, FunctionReport, Report, by_risk};
-use crate::evidence::Count;
-use crate::verdict::{Verdict, percent};
+use super::{CheckKind, FunctionReport, Report};
+use crate::model::{Count, Verdict};
 
 /// Renders `report` as GitHub-flavoured markdown.
 pub fn render(report: &Report) -> String {
@@ -33,8 +32,7 @@ pub fn render(report: &Report) -> String {
             tests.failed_tests.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
         );
     }
-    let mut functions: Vec<&FunctionReport> = report.functions.iter().collect();
-    functions.sort_by(|a, b| by_risk(a, b));
+    let functions = report.by_risk();
     let baseline = functions.iter().any(|f| f.trend.is_some());
     let coverage = report.check == CheckKind::Coverage;
 
@@ -59,21 +57,22 @@ pub fn render(report: &Report) -> String {
     for f in &functions {
         let mut cells = vec![mark(f).to_string(), format!("`{}`", f.function), f.tier.to_string()];
         if coverage {
-            let cell = |c: Count| if f.records == 0 { "–".to_string() } else { percent(c) };
+            let cell = |c: Count| if f.records == 0 { "–".to_string() } else { c.percent() };
             cells.push(cell(f.lines));
             cells.push(cell(f.regions));
             cells.push(
-                f.branches.filter(|b| b.total > 0 && f.records > 0).map_or_else(|| "–".to_string(), percent),
+                f.branches
+                    .filter(|b| b.total > 0 && f.records > 0)
+                    .map_or_else(|| "–".to_string(), Count::percent),
             );
         }
-        let passed = f.failure_modes.len() - f.mode_gaps();
         cells.push(if f.failure_modes.is_empty() {
             "–".into()
         } else {
-            format!("{passed}/{}", f.failure_modes.len())
+            format!("{}/{}", f.modes_counting(report.check), f.failure_modes.len())
         });
         if baseline {
-            cells.push(trend_cell(f));
+            cells.push(super::baseline::trend_text(f));
         }
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
@@ -106,37 +105,4 @@ fn mark(f: &FunctionReport) -> &'static str {
     } else {
         "✅"
     }
-}
-
-/// `lines 80.0% → 85.0%`, for what changed since the baseline.
-pub(crate) fn trend_cell(f: &FunctionReport) -> String {
-    let Some(trend) = &f.trend else { return String::new() };
-    if trend.change == Change::New {
-        return "new".into();
-    }
-    let mut changes = Vec::new();
-    for (name, was, now) in [
-        ("lines", trend.was_lines, Some(f.lines)),
-        ("regions", trend.was_regions, Some(f.regions)),
-        ("branches", trend.was_branches, f.branches),
-    ] {
-        if let (Some(was), Some(now)) = (was, now)
-            && percent(was) != percent(now)
-        {
-            changes.push(format!("{name} {} → {}", percent(was), percent(now)));
-        }
-    }
-    let passed = f.failure_modes.len() - f.mode_gaps();
-    if let Some(was) = trend.was_modes_passed
-        && was != passed
-    {
-        changes.push(format!("modes {was} → {passed}"));
-    }
-    let word = match trend.change {
-        Change::Better => "better",
-        Change::Same => "same",
-        Change::Worse => "**worse**",
-        Change::New => "new",
-    };
-    if changes.is_empty() { word.to_string() } else { format!("{word}: {}", changes.join(", ")) }
 }

@@ -1,394 +1,21 @@
-//! The report of a check, and its renderings.
-//!
-//! [`Report`] *is* the `json` format (SPEC §5), `schema_version` 1:
-//!
-//! ```json
-//! { "schema_version": 1, "verdict": "pass" | "fail",
-//!   "functions": [ {
-//!       "function": "store::Store::write_atomic",   // as written in vital.toml
-//!       "resolved": "store::store::Store::write_atomic",
-//!       "tier": "critical", "reason": "…" | null,
-//!       "file": "crates/store/src/store.rs", "line": 42,   // line of `fn`
-//!       "lines": {"covered": 18, "total": 20}, "regions": {…}, "branches": {…} | null,
-//!       "failure_modes": [ {"mode": "disk_full", "test": "store::tests::write_disk_full" | null,
-//!                           "status": "passed", "location": "src/store.rs:88"?, "detail": "it asserts nothing"?} ],
-//!       "verdict": "fail", "reasons": ["lines 90.0% < 100%"],
-//!       "records": 2, "record_names": ["_RNv…", "_RNv…"], "uncovered_lines": [12, 14],
-//!       "uncovered_regions": [ {"line": 6, "column": 34, "end_line": 6, "end_column": 35, "text": "?"} ],
-//!       "untaken_branches": [ {"line": 9, "column": 8, "end_line": 9, "end_column": 13, "text": "x > 1", "outcome": false} ] } ],
-//!   "summary": {"functions": 3, "passed": 2, "failed": 1},
-//!   "coverage": [ {"file": "target/vital/coverage.json", "format_version": "3.1.0", "records": 812, "branch_data": true} ],
-//!   "tests": {"passed": 41, "failed": 0, "ignored": 1, "failed_tests": []} | null,
-//!   "warnings": [] }
-//! ```
-//!
-//! Fields are only ever added; `branches` is `null` when the coverage has no branch
-//! data. Positions are 1-based, columns in bytes (as llvm-cov), ends exclusive. The
-//! verdict is `fail` when a function fails or a test failed.
+//! The report of a check ([`schema`]: the `json` format) and its renderings: one
+//! module per format, each a `match` over the typed [`Reason`](crate::model::Reason)s
+//! through [`gaps`]. Renderers see the report only: no source index, no evidence.
+//! [`baseline`] compares a report with an earlier one.
 
+pub mod baseline;
 pub mod gaps;
 pub mod github;
 pub mod human;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod schema;
 
-use serde::{Deserialize, Serialize};
-
-use crate::catalogue::Tier;
-use crate::evidence::Count;
-use crate::verdict::{ModeOutcome, Verdict};
-
-/// The current `schema_version`.
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// A span of source with its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceSpan {
-    /// 1-based start line.
-    pub line: u32,
-    /// 1-based start column, in bytes.
-    pub column: u32,
-    /// End line.
-    pub end_line: u32,
-    /// End column, exclusive.
-    pub end_column: u32,
-    /// The source text it covers.
-    pub text: String,
-}
-
-/// A condition outcome never taken.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BranchGap {
-    /// Where the condition is.
-    #[serde(flatten)]
-    pub span: SourceSpan,
-    /// The outcome never seen.
-    pub outcome: bool,
-}
-
-/// What the human renderer shows of the function's source: its lines, with byte
-/// ranges (relative to `text`) of what to point at. Not part of the JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Excerpt {
-    /// The lines of the function.
-    pub text: String,
-    /// Line number of the first line of `text`.
-    pub first_line: u32,
-    /// The function's name.
-    pub name: std::ops::Range<usize>,
-    /// Regions never run.
-    pub regions: Vec<std::ops::Range<usize>>,
-    /// Conditions with an outcome never taken, and the outcomes missing.
-    pub branches: Vec<(std::ops::Range<usize>, Option<bool>)>,
-}
-
-/// One vital function in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FunctionReport {
-    /// The path as written in the catalogue.
-    pub function: String,
-    /// The function it resolved to, as vital names it.
-    pub resolved: String,
-    /// Its tier.
-    pub tier: Tier,
-    /// Why it is vital (from the catalogue).
-    pub reason: Option<String>,
-    /// Its file, relative to the workspace root, `/`-separated.
-    pub file: String,
-    /// The line of its `fn` keyword.
-    pub line: u32,
-    /// Line coverage.
-    pub lines: Count,
-    /// Region coverage.
-    pub regions: Count,
-    /// Branch coverage; `None` when the coverage has no branch data.
-    pub branches: Option<Count>,
-    /// Its failure modes.
-    pub failure_modes: Vec<ModeOutcome>,
-    /// Pass or fail.
-    pub verdict: Verdict,
-    /// Why it fails.
-    pub reasons: Vec<String>,
-    /// Number of coverage records joined (0: not instrumented).
-    pub records: usize,
-    /// The mangled names of those records, sorted.
-    pub record_names: Vec<String>,
-    /// Mapped lines never run.
-    pub uncovered_lines: Vec<u32>,
-    /// Code regions never run.
-    pub uncovered_regions: Vec<SourceSpan>,
-    /// Condition outcomes never taken.
-    pub untaken_branches: Vec<BranchGap>,
-    /// The function's source span, `fn`'s visibility to its closing brace, in
-    /// 1-based lines and *character* columns (as editors and SARIF count them).
-    #[serde(default)]
-    pub span: FunctionSpan,
-    /// What its tier demands.
-    #[serde(default)]
-    pub thresholds: Thresholds,
-    /// How it compares with a baseline report, when one was given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trend: Option<Trend>,
-    /// Source for the human renderer.
-    #[serde(skip)]
-    pub excerpt: Option<Excerpt>,
-}
-
-/// A function's source span.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FunctionSpan {
-    /// First line.
-    pub line: u32,
-    /// First column (characters, 1-based).
-    pub column: u32,
-    /// Last line.
-    pub end_line: u32,
-    /// Column after the last character.
-    pub end_column: u32,
-}
-
-/// A tier's thresholds, as percentages; `None` where the tier does not gate.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct Thresholds {
-    /// Minimum line coverage.
-    pub lines: Option<f64>,
-    /// Minimum region coverage.
-    pub regions: Option<f64>,
-    /// Minimum branch coverage.
-    pub branches: Option<f64>,
-    /// Whether every declared failure mode needs a passing test.
-    pub failure_modes: bool,
-}
-
-impl Eq for Thresholds {}
-
-/// A function's state in a baseline report, and how it changed since.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Trend {
-    /// `better`, `same`, `worse`, or `new` (not in the baseline).
-    pub change: Change,
-    /// Its verdict in the baseline.
-    pub was_verdict: Option<Verdict>,
-    /// Its line coverage in the baseline.
-    pub was_lines: Option<Count>,
-    /// Its region coverage in the baseline.
-    pub was_regions: Option<Count>,
-    /// Its branch coverage in the baseline.
-    pub was_branches: Option<Count>,
-    /// Its failure modes with a passing test in the baseline.
-    pub was_modes_passed: Option<usize>,
-    /// Whether the baseline accepts it: it fails its tier, but no worse than before.
-    pub accepted: bool,
-}
-
-/// How a function changed since the baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Change {
-    /// Some measure improved, none got worse.
-    Better,
-    /// Nothing changed.
-    Same,
-    /// Some measure got worse.
-    Worse,
-    /// Not in the baseline.
-    New,
-}
-
-impl FunctionReport {
-    /// Whether it fails its tier but the baseline accepts it.
-    pub fn is_accepted(&self) -> bool {
-        self.verdict == Verdict::Fail && self.trend.as_ref().is_some_and(|t| t.accepted)
-    }
-
-    /// Whether it fails the gate: fails its tier and is not accepted.
-    pub fn is_gap(&self) -> bool {
-        self.verdict == Verdict::Fail && !self.is_accepted()
-    }
-
-    /// How far below its thresholds it is, in hundredths of a percent: the largest
-    /// shortfall of lines, regions and branches (10 000 when it has no record).
-    pub fn shortfall(&self) -> u32 {
-        if self.records == 0 && !self.thresholds_only_modes() {
-            return 10_000;
-        }
-        let below = |count: Count, min: Option<f64>| -> u32 {
-            let Some(min) = min else { return 0 };
-            let have =
-                if count.total == 0 { 100.0 } else { count.covered as f64 * 100.0 / count.total as f64 };
-            // Percentages are at most 100: the cast is exact enough for ordering.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let hundredths = ((min - have).max(0.0) * 100.0).round() as u32;
-            hundredths
-        };
-        let branches = self.branches.map_or(0, |b| below(b, self.thresholds.branches));
-        below(self.lines, self.thresholds.lines)
-            .max(below(self.regions, self.thresholds.regions))
-            .max(branches)
-    }
-
-    fn thresholds_only_modes(&self) -> bool {
-        self.thresholds.lines.is_none()
-            && self.thresholds.regions.is_none()
-            && self.thresholds.branches.is_none()
-    }
-
-    /// Declared failure modes that do not count (not passed).
-    pub fn mode_gaps(&self) -> usize {
-        self.failure_modes.iter().filter(|m| m.status != crate::verdict::ModeStatus::Passed).count()
-    }
-}
-
-/// Orders functions by risk, worst first: failing before passing, then by tier
-/// (critical first), then by distance below the thresholds, then by failure modes
-/// without a passing test, then by name.
-pub fn by_risk(a: &FunctionReport, b: &FunctionReport) -> std::cmp::Ordering {
-    (!a.is_gap(), a.verdict != Verdict::Fail, a.tier)
-        .cmp(&(!b.is_gap(), b.verdict != Verdict::Fail, b.tier))
-        .then_with(|| b.shortfall().cmp(&a.shortfall()))
-        .then_with(|| b.mode_gaps().cmp(&a.mode_gaps()))
-        .then_with(|| a.function.cmp(&b.function))
-}
-
-/// Counts of the functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    /// Vital functions checked.
-    pub functions: usize,
-    /// How many pass.
-    pub passed: usize,
-    /// How many fail.
-    pub failed: usize,
-    /// How many of those fail no worse than in the baseline, which accepts them.
-    #[serde(default)]
-    pub accepted: usize,
-}
-
-/// The test results that went into the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TestSummary {
-    /// Tests that passed.
-    pub passed: usize,
-    /// Tests that failed.
-    pub failed: usize,
-    /// Tests ignored or skipped.
-    pub ignored: usize,
-    /// The failed tests, as `crate::path`.
-    pub failed_tests: Vec<String>,
-}
-
-/// A coverage file that went into the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CoverageInput {
-    /// The file as given.
-    pub file: String,
-    /// Its llvm-cov export format version.
-    pub format_version: String,
-    /// Its function records.
-    pub records: usize,
-    /// Whether it has branch data.
-    pub branch_data: bool,
-}
-
-/// What a report checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CheckKind {
-    /// Coverage, failure modes and test results.
-    #[default]
-    Coverage,
-    /// The catalogue and the failure-mode tests, from the source alone.
-    Static,
-}
-
-/// The result of a check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Report {
-    /// Always [`SCHEMA_VERSION`].
-    pub schema_version: u32,
-    /// `coverage` for a full check, `static` for `check --static` (no coverage: only
-    /// the catalogue and the failure-mode tests are checked).
-    #[serde(default)]
-    pub check: CheckKind,
-    /// Pass when every function passes.
-    pub verdict: Verdict,
-    /// The vital functions, in catalogue order.
-    pub functions: Vec<FunctionReport>,
-    /// Counts.
-    pub summary: Summary,
-    /// The coverage files read.
-    pub coverage: Vec<CoverageInput>,
-    /// The test results read; `null` when none were given.
-    pub tests: Option<TestSummary>,
-    /// Things the user should know that did not decide the verdict.
-    pub warnings: Vec<String>,
-}
-
-impl Report {
-    /// Assembles a report: it passes when every function passes and no test failed.
-    pub fn new(
-        functions: Vec<FunctionReport>,
-        coverage: Vec<CoverageInput>,
-        tests: Option<TestSummary>,
-        warnings: Vec<String>,
-    ) -> Report {
-        let mut report = Report {
-            schema_version: SCHEMA_VERSION,
-            check: CheckKind::Coverage,
-            verdict: Verdict::Pass,
-            functions,
-            summary: Summary { functions: 0, passed: 0, failed: 0, accepted: 0 },
-            coverage,
-            tests,
-            warnings,
-        };
-        report.recompute();
-        report
-    }
-
-    /// Sets the summary and the verdict from the functions and the tests: the report
-    /// fails when a function fails that the baseline does not accept, or a test failed.
-    pub fn recompute(&mut self) {
-        let failed = self.functions.iter().filter(|f| f.verdict == Verdict::Fail).count();
-        let accepted = self.functions.iter().filter(|f| f.is_accepted()).count();
-        self.summary = Summary {
-            functions: self.functions.len(),
-            passed: self.functions.len() - failed,
-            failed,
-            accepted,
-        };
-        let tests_failed = self.tests.as_ref().is_some_and(|t| t.failed > 0);
-        self.verdict = if failed == accepted && !tests_failed { Verdict::Pass } else { Verdict::Fail };
-    }
-
-    /// `0` when every gate holds, `1` when one fails.
-    pub fn exit_code(&self) -> i32 {
-        match self.verdict {
-            Verdict::Pass => 0,
-            Verdict::Fail => 1,
-        }
-    }
-
-    /// The `json` format: pretty, with a trailing newline.
-    pub fn to_json(&self) -> String {
-        let mut out = serde_json::to_string_pretty(self).expect("a report always serializes");
-        out.push('\n');
-        out
-    }
-
-    /// Renders the report in `format`.
-    pub fn render(&self, format: Format, style: &Style) -> String {
-        match format {
-            Format::Human => human::render(self, style),
-            Format::Json => self.to_json(),
-            Format::Markdown => markdown::render(self),
-            Format::Github => github::render(self),
-            Format::Sarif => sarif::render(self),
-            Format::Junit => junit::render(self),
-        }
-    }
-}
+pub use schema::{
+    BranchGap, Change, CheckKind, CoverageInput, FunctionReport, FunctionSpan, Reasons, Report,
+    SCHEMA_VERSION, Source, SourceSpan, Summary, TestSummary, Thresholds, Trend, by_risk,
+};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -408,20 +35,31 @@ pub enum Format {
     Junit,
 }
 
+impl Format {
+    /// Every format, in the order `--format` lists them.
+    pub const ALL: [Format; 6] =
+        [Format::Human, Format::Json, Format::Markdown, Format::Github, Format::Sarif, Format::Junit];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Github => "github",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+        }
+    }
+}
+
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "human" => Ok(Format::Human),
-            "json" => Ok(Format::Json),
-            "markdown" => Ok(Format::Markdown),
-            "github" => Ok(Format::Github),
-            "sarif" => Ok(Format::Sarif),
-            "junit" => Ok(Format::Junit),
-            other => Err(format!(
-                "unknown format `{other}` (expected human, json, markdown, github, sarif or junit)"
-            )),
-        }
+        Format::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown format `{s}` (expected one of {})", names.join(", "))
+        })
     }
 }
 
@@ -430,4 +68,18 @@ impl std::str::FromStr for Format {
 pub struct Style {
     /// ANSI colours.
     pub color: bool,
+}
+
+impl Report {
+    /// Renders the report in `format`.
+    pub fn render(&self, format: Format, style: &Style) -> String {
+        match format {
+            Format::Human => human::render(self, style),
+            Format::Json => self.to_json(),
+            Format::Markdown => markdown::render(self),
+            Format::Github => github::render(self),
+            Format::Sarif => sarif::render(self),
+            Format::Junit => junit::render(self),
+        }
+    }
 }

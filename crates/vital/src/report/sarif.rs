@@ -6,7 +6,8 @@
 use serde_json::{Value, json};
 
 use super::gaps::{GapKind, gap_line, gaps};
-use super::{Change, FunctionReport, Report, by_risk};
+use super::{Change, FunctionReport, Report};
+use crate::model::Verdict;
 
 /// The schema SARIF 2.1.0 documents name.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -55,9 +56,8 @@ fn related(at: &str, id: usize) -> Option<Value> {
 
 /// Renders `report` as SARIF 2.1.0.
 pub fn render(report: &Report) -> String {
-    let mut functions: Vec<&FunctionReport> =
-        report.functions.iter().filter(|f| f.verdict == super::Verdict::Fail).collect();
-    functions.sort_by(|a, b| by_risk(a, b));
+    let functions: Vec<&FunctionReport> =
+        report.by_risk().into_iter().filter(|f| f.verdict == Verdict::Fail).collect();
     let mut results = Vec::new();
     for f in functions {
         for gap in gaps(f) {
@@ -68,7 +68,7 @@ pub fn render(report: &Report) -> String {
                 "level": if f.is_accepted() { "warning" } else { "error" },
                 "message": {"text": format!("`{}` ({}): {}", f.function, f.tier, gap_line(&gap))},
                 "locations": [location(f)],
-                "partialFingerprints": {"vitalFunction/v1": format!("{}|{}|{}", f.resolved, gap.kind.rule_id(), gap.summary.split(':').next().unwrap_or_default())},
+                "partialFingerprints": {"vitalFunction/v1": format!("{}|{}|{}", f.resolved, gap.kind.rule_id(), gap.subject)},
             });
             if let Some(test) = gap.test_location.as_deref().and_then(|at| related(at, 0)) {
                 result["relatedLocations"] = json!([test]);

@@ -13,9 +13,9 @@ mod tests;
 use std::ops::Range;
 use std::path::PathBuf;
 
-use crate::coverage::Pos;
 use crate::error::Problem;
 use crate::text::LineIndex;
+use crate::text::Pos;
 use crate::workspace::{TargetKind, Workspace};
 
 pub use scan::scan_workspace;

@@ -1,58 +1,13 @@
-//! The verdict on one vital function: its tier's thresholds against its evidence.
+//! The policy: a tier's thresholds against a function's evidence, and the typed
+//! [`Reason`] for each gate that does not hold.
 //!
 //! *Architecture invariant*: missing evidence never passes. No coverage record, no
 //! branch data where branches are demanded, a failure mode without a passing test:
 //! each is a failing reason, never a skipped check.
 
-use serde::{Deserialize, Serialize};
-
-use crate::catalogue::{BranchRule, ModesRule, Percent, TierPolicy};
-use crate::evidence::{Count, Evidence};
-
-/// Pass or fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// Every gate holds.
-    Pass,
-    /// A gate fails.
-    Fail,
-}
-
-/// What is known of a failure mode's test (SPEC §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ModeStatus {
-    /// A test exists, reaches the function, asserts, ran and passed.
-    Passed,
-    /// The test ran and failed.
-    Failed,
-    /// The test is `#[ignore]`d.
-    Ignored,
-    /// The test exists but no result of it was recorded.
-    Unverified,
-    /// The test never reaches the function, or asserts nothing.
-    Hollow,
-    /// No test for the mode.
-    Missing,
-}
-
-/// A declared failure mode and what is known of its test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModeOutcome {
-    /// The mode.
-    pub mode: String,
-    /// The test, as `cargo test` names it, when one exists.
-    pub test: Option<String>,
-    /// Its status.
-    pub status: ModeStatus,
-    /// Where the test is (`file:line`), when it is in the source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    /// Why it does not count, or what to add.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-}
+use crate::catalogue::{BranchRule, ModesRule, TierPolicy};
+use crate::evidence::coverage::Evidence;
+use crate::model::{Count, Metric, ModeOutcome, ModeStatus, Percent, Reason, Verdict};
 
 /// The facts the verdict weighs.
 #[derive(Debug, Clone, Copy)]
@@ -65,82 +20,52 @@ pub struct Facts<'a> {
     pub modes: &'a [ModeOutcome],
 }
 
-/// `covered` of `total` as a percentage rounded down to one decimal, so that a
-/// failing 99.95 % shows as 99.9 %, never 100.0 %.
-pub fn percent(count: Count) -> String {
-    if count.total == 0 {
-        return "100.0%".into();
-    }
-    let tenths = u128::from(count.covered) * 1000 / u128::from(count.total);
-    format!("{}.{}%", tenths / 10, tenths % 10)
-}
-
-fn below(name: &str, count: Count, min: Option<Percent>, reasons: &mut Vec<String>) {
+fn below(metric: Metric, count: Count, min: Option<Percent>, reasons: &mut Vec<Reason>) {
     if let Some(min) = min
         && !min.is_met_by(count.covered, count.total)
     {
-        reasons.push(format!("{name} {} < {min}", percent(count)));
+        reasons.push(Reason::BelowThreshold { metric, count, min });
     }
 }
 
 /// The verdict on one function under `policy`, with a reason per failing gate.
-pub fn judge(policy: &TierPolicy, facts: Facts<'_>) -> (Verdict, Vec<String>) {
+pub fn judge(policy: &TierPolicy, facts: Facts<'_>) -> (Verdict, Vec<Reason>) {
     let mut reasons = Vec::new();
     match facts.evidence {
-        None => {
-            reasons.push("not in any instrumented binary: no coverage record lies in this function".into())
-        }
+        None => reasons.push(Reason::NotInstrumented),
         Some(evidence) => {
-            below("lines", evidence.lines, policy.lines, &mut reasons);
-            below("regions", evidence.regions, policy.regions, &mut reasons);
+            below(Metric::Lines, evidence.lines, policy.lines, &mut reasons);
+            below(Metric::Regions, evidence.regions, policy.regions, &mut reasons);
             if let Some(BranchRule::Min(min)) = policy.branches {
                 if facts.has_branch_data {
-                    below("branches", evidence.branches, Some(min), &mut reasons);
+                    below(Metric::Branches, evidence.branches, Some(min), &mut reasons);
                 } else {
-                    reasons.push(
-                        "no branch data: the coverage was produced without `--branch` \
-                         (use `cargo vital run`, or set `branches = \"regions\"` for this tier)"
-                            .into(),
-                    );
+                    reasons.push(Reason::NoBranchData);
                 }
             }
         }
     }
     if policy.failure_modes == ModesRule::All {
-        reasons.extend(facts.modes.iter().filter_map(mode_reason));
+        reasons.extend(
+            facts.modes.iter().filter(|m| m.status != ModeStatus::Passed).cloned().map(Reason::FailureMode),
+        );
     }
-    let verdict = if reasons.is_empty() { Verdict::Pass } else { Verdict::Fail };
-    (verdict, reasons)
+    (verdict_of(&reasons), reasons)
 }
 
 /// The verdict of `check --static`: only failure modes count, and only what the
 /// source shows — a mode fails when its test is missing, hollow or ignored.
-pub fn judge_static(policy: &TierPolicy, modes: &[ModeOutcome]) -> (Verdict, Vec<String>) {
-    let reasons: Vec<String> = if policy.failure_modes == ModesRule::All {
-        modes
-            .iter()
-            .filter(|m| matches!(m.status, ModeStatus::Missing | ModeStatus::Hollow | ModeStatus::Ignored))
-            .filter_map(mode_reason)
-            .collect()
+pub fn judge_static(policy: &TierPolicy, modes: &[ModeOutcome]) -> (Verdict, Vec<Reason>) {
+    let reasons: Vec<Reason> = if policy.failure_modes == ModesRule::All {
+        modes.iter().filter(|m| !m.status.counts_statically()).cloned().map(Reason::FailureMode).collect()
     } else {
         Vec::new()
     };
-    let verdict = if reasons.is_empty() { Verdict::Pass } else { Verdict::Fail };
-    (verdict, reasons)
+    (verdict_of(&reasons), reasons)
 }
 
-fn mode_reason(outcome: &ModeOutcome) -> Option<String> {
-    let mode = &outcome.mode;
-    let test = outcome.test.as_deref().unwrap_or("?");
-    let detail = outcome.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
-    Some(match outcome.status {
-        ModeStatus::Passed => return None,
-        ModeStatus::Missing => format!("failure mode `{mode}` has no test"),
-        ModeStatus::Failed => format!("failure mode `{mode}`: test `{test}` failed"),
-        ModeStatus::Ignored => format!("failure mode `{mode}`: test `{test}` is ignored"),
-        ModeStatus::Hollow => format!("failure mode `{mode}`: test `{test}` is hollow{detail}"),
-        ModeStatus::Unverified => format!("failure mode `{mode}`: test `{test}` has no recorded result"),
-    })
+fn verdict_of(reasons: &[Reason]) -> Verdict {
+    if reasons.is_empty() { Verdict::Pass } else { Verdict::Fail }
 }
 
 #[cfg(test)]
@@ -148,8 +73,12 @@ mod tests {
     use super::*;
     use crate::catalogue::{Tier, TierPolicy};
 
+    fn texts(reasons: &[Reason]) -> Vec<String> {
+        reasons.iter().map(ToString::to_string).collect()
+    }
+
     fn evidence(lines: (u64, u64), regions: (u64, u64), branches: (u64, u64)) -> Evidence {
-        let count = |(covered, total)| Count { covered, total };
+        let count = |(covered, total)| Count::new(covered, total);
         Evidence {
             records: vec!["f".into()],
             lines: count(lines),
@@ -166,7 +95,9 @@ mod tests {
         has_branch_data: bool,
         modes: &[ModeOutcome],
     ) -> (Verdict, Vec<String>) {
-        judge(&TierPolicy::default_for(Tier::Critical), Facts { evidence, has_branch_data, modes })
+        let (verdict, reasons) =
+            judge(&TierPolicy::default_for(Tier::Critical), Facts { evidence, has_branch_data, modes });
+        (verdict, texts(&reasons))
     }
 
     fn mode(status: ModeStatus, test: Option<&str>) -> ModeOutcome {
@@ -196,8 +127,10 @@ mod tests {
     /// A function with no coverage record fails, whatever its tier demands.
     #[test]
     fn judge_none() {
-        let (verdict, reasons) = judge_critical(None, true, &[]);
-        assert_eq!(verdict, Verdict::Fail);
+        let policy = TierPolicy::default_for(Tier::Critical);
+        let facts = Facts { evidence: None, has_branch_data: true, modes: &[] };
+        assert_eq!(judge(&policy, facts), (Verdict::Fail, vec![Reason::NotInstrumented]));
+        let (_, reasons) = judge_critical(None, true, &[]);
         assert!(reasons[0].starts_with("not in any instrumented binary"));
         // Even a tier that demands nothing of coverage.
         let lax = TierPolicy {
@@ -256,13 +189,27 @@ mod tests {
         assert_eq!(judge(&optional, facts).0, Verdict::Pass);
     }
 
+    /// Statically, a test that exists and counts is fine; missing, hollow and
+    /// ignored ones are reasons, each carrying its own mode.
     #[test]
-    fn percentages_round_down() {
-        let p = |covered, total| percent(Count { covered, total });
-        assert_eq!(p(1999, 2000), "99.9%");
-        assert_eq!(p(7, 8), "87.5%");
-        assert_eq!(p(0, 0), "100.0%");
-        assert_eq!(p(0, 3), "0.0%");
-        assert_eq!(p(u64::MAX, u64::MAX), "100.0%");
+    fn the_static_verdict_keeps_each_reason_with_its_mode() {
+        let named =
+            |mode: &str, status| ModeOutcome { mode: mode.into(), ..self::mode(status, Some("t::x")) };
+        let modes = [
+            named("empty", ModeStatus::Unverified),
+            named("disk_full", ModeStatus::Missing),
+            named("concurrent", ModeStatus::Hollow),
+        ];
+        let (verdict, reasons) = judge_static(&TierPolicy::default_for(Tier::Critical), &modes);
+        assert_eq!(verdict, Verdict::Fail);
+        let kept: Vec<&str> = reasons
+            .iter()
+            .map(|r| match r {
+                Reason::FailureMode(m) => m.mode.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(kept, ["disk_full", "concurrent"]);
+        assert_eq!(judge_static(&TierPolicy::default_for(Tier::Optional), &modes).0, Verdict::Pass);
     }
 }

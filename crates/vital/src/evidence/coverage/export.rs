@@ -28,8 +28,9 @@ use std::path::{Path, PathBuf};
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::{Branch, FileRef, FunctionRecord, Pos, Region, RegionKind};
+use super::{Branch, FileRef, FunctionRecord, Region, RegionKind};
 use crate::error::{Error, ErrorKind, Location, Result};
+use crate::text::Pos;
 
 /// The `type` every llvm-cov export carries.
 pub const EXPORT_TYPE: &str = "llvm.coverage.json.export";

@@ -1,35 +1,10 @@
-//! llvm-cov coverage data: the export reader ([`export`]) and LLVM's own algorithms
-//! for turning regions into lines ([`lines`]).
+//! The records of an llvm-cov export: functions (one per instantiation, closure or
+//! async body, per binary) with their code and branch regions.
 //!
 //! Positions are what LLVM stores: 1-based lines and 1-based *byte* columns, end
 //! exclusive (rustc writes byte columns since early 2024).
 
-pub mod export;
-pub mod lines;
-
-pub use export::Export;
-
-/// A 1-based line and 1-based byte column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Pos {
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based byte column.
-    pub col: u32,
-}
-
-impl Pos {
-    /// A position.
-    pub const fn new(line: u32, col: u32) -> Pos {
-        Pos { line, col }
-    }
-}
-
-impl std::fmt::Display for Pos {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.line, self.col)
-    }
-}
+use crate::text::Pos;
 
 /// `CounterMappingRegion::RegionKind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

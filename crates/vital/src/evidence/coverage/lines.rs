@@ -9,7 +9,8 @@
 //! line is *mapped* when a region with a count starts on it or a counted segment
 //! wraps it, and its count is the largest of those.
 
-use super::{Pos, RegionKind};
+use super::RegionKind;
+use crate::text::Pos;
 
 /// A region as the segment builder sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

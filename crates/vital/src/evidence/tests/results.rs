@@ -1,26 +1,16 @@
-//! Test results: what each test did in a run.
+//! Test results: what each test did in a run. Two formats are read, one module
+//! each (several files merge; a test failed in any file is failed):
 //!
-//! Two formats are read (several files merge; a test failed in any file is failed):
-//!
-//! - **nextest JUnit XML** (`junit.path` of a nextest profile): `<testsuite
-//!   name="BINARY-ID">` holds `<testcase name="path::to::test">`, with a `<failure>`
-//!   or `<error>` child when it failed and `<skipped>` when it did not run. Binary ids
-//!   are `package` (the library's unit tests), `package::bin/name`, `package::target`
-//!   (an integration test). nextest leaves ignored tests out: the source says them.
-//! - **libtest JSON lines** (`cargo test -- -Z unstable-options --format json`, which
-//!   needs nightly or `RUSTC_BOOTSTRAP=1`): `{"type": "test", "event":
-//!   "ok"|"failed"|"ignored", "name": …}`. Which binary a line belongs to comes from
-//!   the `Running … (target/…/deps/NAME-HASH)` line cargo prints before it, when the
-//!   file holds cargo's output too, or from a `"vital_target"` field (written by
-//!   `cargo vital run`); otherwise results match by test path alone.
+//! - nextest's JUnit XML ([`junit`](super::junit)), per binary id;
+//! - libtest's JSON lines ([`libtest`](super::libtest)), tagged with their binary by
+//!   cargo's `Running` lines or by `cargo vital run`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
-
+use super::{junit, libtest};
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::workspace::{TargetKind, Workspace};
+use crate::workspace::Workspace;
 
 /// What a test did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -53,8 +43,8 @@ impl TestResults {
     /// Parses results text; `display` names the file in messages.
     pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestResults> {
         let results = match text.trim_start().chars().next() {
-            Some('<') => parse_junit(text, display, workspace)?,
-            Some(_) => parse_libtest(text, display)?,
+            Some('<') => junit::parse(text, display, workspace)?,
+            Some(_) => libtest::parse(text, display)?,
             None => TestResults::default(),
         };
         if results.results.is_empty() {
@@ -70,7 +60,7 @@ impl TestResults {
         Ok(results)
     }
 
-    fn record(&mut self, krate: Option<String>, path: String, outcome: Outcome) {
+    pub(super) fn record(&mut self, krate: Option<String>, path: String, outcome: Outcome) {
         let slot = self.results.entry((krate, path)).or_insert(outcome);
         // A test failed anywhere is failed; passed beats ignored.
         *slot = match (*slot, outcome) {
@@ -129,158 +119,16 @@ impl TestResults {
     }
 }
 
-fn bad(display: &Path, line: usize, message: String) -> Error {
+/// A results file that cannot be read: where, and what to pass instead.
+pub(super) fn bad(display: &Path, line: usize, message: String) -> Error {
     Error::new(ErrorKind::Coverage, Some(Location::at(display, line.max(1), 1)), message)
         .with_help("pass nextest's JUnit XML or libtest's JSON lines, as the test run wrote them")
-}
-
-/// The crate of a nextest binary id.
-fn crate_of_binary_id(id: &str, workspace: &Workspace) -> Option<String> {
-    let (package, rest) = match id.split_once("::") {
-        Some((package, rest)) => (package, Some(rest)),
-        None => (id, None),
-    };
-    let package = workspace.packages.iter().find(|p| p.name == package);
-    match rest {
-        None => package?.targets.iter().find(|t| t.kind == TargetKind::Lib).map(|t| t.name.clone()),
-        Some(rest) => {
-            let name = rest.split_once('/').map_or(rest, |(_, name)| name);
-            Some(name.replace('-', "_"))
-        }
-    }
-}
-
-fn parse_junit(text: &str, display: &Path, workspace: &Workspace) -> Result<TestResults> {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(text);
-    let mut results = TestResults::default();
-    let mut suite: Option<String> = None;
-    // The open <testcase>: its name and whether a failure or skip was seen in it.
-    let mut case: Option<(String, Outcome)> = None;
-    let line_of = |pos: u64| text[..usize::try_from(pos).unwrap_or(0).min(text.len())].lines().count();
-    loop {
-        let event = reader.read_event().map_err(|err| {
-            let line = line_of(reader.error_position());
-            bad(display, line, format!("the JUnit XML is malformed ({err})"))
-        })?;
-        match &event {
-            Event::Start(e) | Event::Empty(e) => {
-                let empty = matches!(event, Event::Empty(_));
-                let name = e.name().as_ref().to_string();
-                let attr = |key: &str| {
-                    e.attributes().flatten().find(|a| a.key.as_ref() == key).map(|a| {
-                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                            .map(|v| v.into_owned())
-                            .unwrap_or_else(|_| a.value.to_string())
-                    })
-                };
-                match name.as_str() {
-                    "testsuite" => suite = attr("name").and_then(|id| crate_of_binary_id(&id, workspace)),
-                    "testcase" => {
-                        let Some(test) = attr("name") else {
-                            return Err(bad(
-                                display,
-                                line_of(reader.buffer_position()),
-                                "a <testcase> has no name".into(),
-                            ));
-                        };
-                        if empty {
-                            results.record(suite.clone(), test, Outcome::Passed);
-                        } else {
-                            case = Some((test, Outcome::Passed));
-                        }
-                    }
-                    "failure" | "error" => {
-                        if let Some((_, outcome)) = &mut case {
-                            *outcome = Outcome::Failed;
-                        }
-                    }
-                    "skipped" => {
-                        if let Some((_, outcome)) = &mut case
-                            && *outcome != Outcome::Failed
-                        {
-                            *outcome = Outcome::Ignored;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Event::End(e) => match e.name().as_ref() {
-                "testcase" => {
-                    if let Some((test, outcome)) = case.take() {
-                        results.record(suite.clone(), test, outcome);
-                    }
-                }
-                "testsuite" => suite = None,
-                _ => {}
-            },
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    if case.is_some() {
-        return Err(bad(
-            display,
-            text.lines().count(),
-            "the JUnit XML is truncated (a <testcase> is not closed)".into(),
-        ));
-    }
-    Ok(results)
-}
-
-#[derive(Deserialize)]
-struct LibtestEvent {
-    #[serde(rename = "type")]
-    kind: String,
-    event: String,
-    name: Option<String>,
-    vital_target: Option<String>,
-}
-
-/// The crate a `Running … (…/deps/NAME-HASH)` line of cargo announces.
-pub fn crate_of_running_line(line: &str) -> Option<String> {
-    let rest = line.trim_start().strip_prefix("Running ")?;
-    let inside = rest.rsplit_once('(')?.1.strip_suffix(')')?;
-    let file = Path::new(inside).file_stem()?.to_string_lossy().into_owned();
-    let (name, hash) = file.rsplit_once('-')?;
-    hash.bytes().all(|b| b.is_ascii_hexdigit()).then(|| name.to_string())
-}
-
-fn parse_libtest(text: &str, display: &Path) -> Result<TestResults> {
-    let mut results = TestResults::default();
-    let mut binary: Option<String> = None;
-    for (i, raw) in text.lines().enumerate() {
-        let line = crate::text::strip_ansi(raw);
-        let trimmed = line.trim();
-        if !trimmed.starts_with('{') {
-            if let Some(krate) = crate_of_running_line(trimmed) {
-                binary = Some(krate);
-            }
-            continue;
-        }
-        let event: LibtestEvent = serde_json::from_str(trimmed)
-            .map_err(|err| bad(display, i + 1, format!("a line is not a libtest JSON event ({err})")))?;
-        if event.kind != "test" {
-            continue;
-        }
-        let outcome = match event.event.as_str() {
-            "ok" => Outcome::Passed,
-            "failed" | "timeout" => Outcome::Failed,
-            "ignored" => Outcome::Ignored,
-            _ => continue,
-        };
-        let Some(name) = event.name else {
-            return Err(bad(display, i + 1, "a test event has no `name`".into()));
-        };
-        results.record(event.vital_target.or_else(|| binary.clone()), name, outcome);
-    }
-    Ok(results)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workspace::{Package, Target};
+    use crate::workspace::{Package, Target, TargetKind};
 
     fn workspace() -> Workspace {
         let target = |name: &str, kind| Target { name: name.into(), kind, src_path: "x".into() };
@@ -401,19 +249,5 @@ mod tests {
         assert_eq!(a.lookup("c", "t", false), Some(Outcome::Failed));
         assert_eq!(a.lookup("c", "u", false), Some(Outcome::Ignored));
         assert_eq!(a.lookup_any("c::t"), Some(Outcome::Failed));
-    }
-
-    #[test]
-    fn running_lines_name_their_crate() {
-        assert_eq!(
-            crate_of_running_line("Running unittests src/lib.rs (target/x/deps/a_b-0123abcd)").as_deref(),
-            Some("a_b")
-        );
-        assert_eq!(
-            crate_of_running_line("Running tests/it.rs (target/debug/deps/it-ffff)").as_deref(),
-            Some("it")
-        );
-        assert_eq!(crate_of_running_line("Running `cargo test`"), None);
-        assert_eq!(crate_of_running_line("Compiling x"), None);
     }
 }

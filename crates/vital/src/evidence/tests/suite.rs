@@ -1,13 +1,11 @@
-//! The workspace's tests, and what they show of a vital function (SPEC §2).
-//!
-//! A failure mode is covered when a test for it exists, is not ignored, *reaches*
-//! the function, *asserts* something, ran, and passed:
+//! The workspace's tests as the source shows them, and the call graph between its
+//! functions: which test *reaches* a function and *asserts* about it (SPEC §2).
 //!
 //! - *reaches*: a chain of calls, matched by name over the whole workspace (test
 //!   helpers, library wrappers), leads from the test to the function. `s.parse::<T>()`
 //!   counts as `T::from_str`, `.into()` as `from`. A qualifier narrows a name
 //!   (`Store::open` only matches `open` of `Store`, or of a module `Store`) when it
-//!   matches something. A test named in `tests = { … }` is taken to reach.
+//!   matches something.
 //! - *asserts*: the test, or a test-only helper it calls, uses an assertion macro or
 //!   panics in a branch; or the test has `#[should_panic]`; or it applies `unwrap`,
 //!   `expect`, `unwrap_err`, `expect_err` or `?` to the result of a call that reaches
@@ -22,10 +20,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
-use crate::catalogue::{Catalogue, Entry};
-use crate::results::{Outcome, TestResults};
 use crate::source::{CallRef, CrateId, FnId, Owner, SourceIndex, TestAttrs};
-use crate::verdict::{ModeOutcome, ModeStatus};
 use crate::workspace::TargetKind;
 
 /// A test function of the workspace.
@@ -44,7 +39,7 @@ pub struct Test {
 /// The tests of a workspace and the call graph between its functions.
 #[derive(Debug)]
 pub struct TestSuite<'i> {
-    index: &'i SourceIndex,
+    pub(super) index: &'i SourceIndex,
     /// Every test, in source order.
     pub tests: Vec<Test>,
     by_name: HashMap<&'i str, Vec<FnId>>,
@@ -203,180 +198,10 @@ impl<'i> TestSuite<'i> {
     }
 }
 
-/// The name a convention template gives the test of `mode` for function `f`:
-/// `{fn}` its name, `{type}` its impl's self type (or trait) in snake_case, empty
-/// for a free function; runs of `_` left by an empty placeholder collapse.
-pub fn render_template(template: &str, index: &SourceIndex, f: FnId, mode: &str) -> String {
-    let def = index.func(f);
-    let ty = match def.owner {
-        Owner::Free => String::new(),
-        Owner::Method(imp) => snake_case(index.impls[imp.index()].self_name()),
-        Owner::TraitDefault(t) => snake_case(&index.types[t.index()].name),
-    };
-    let raw = template.replace("{fn}", &def.name).replace("{type}", &ty).replace("{mode}", mode);
-    let mut out = String::with_capacity(raw.len());
-    for c in raw.chars() {
-        if c == '_' && (out.is_empty() || out.ends_with('_')) {
-            continue;
-        }
-        out.push(c);
-    }
-    out.trim_end_matches('_').to_string()
-}
-
-/// `StoreWriter` → `store_writer`.
-pub fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_uppercase() {
-            let after_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
-            let before_lower =
-                chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && i > 0 && chars[i - 1].is_uppercase();
-            if after_lower || before_lower {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// How good a candidate is, best first: the mode is covered if one candidate passed,
-/// and otherwise the diagnostic shows the candidate closest to counting.
-fn rank(status: ModeStatus) -> u8 {
-    match status {
-        ModeStatus::Passed => 0,
-        ModeStatus::Unverified => 1,
-        ModeStatus::Failed => 2,
-        ModeStatus::Ignored => 3,
-        ModeStatus::Hollow => 4,
-        ModeStatus::Missing => 5,
-    }
-}
-
-/// The status of each declared failure mode of `entry`, whose function is `f`.
-pub fn evaluate_modes(
-    suite: &TestSuite<'_>,
-    results: Option<&TestResults>,
-    catalogue: &Catalogue,
-    entry: &Entry,
-    f: FnId,
-) -> Vec<ModeOutcome> {
-    let index = suite.index;
-    entry
-        .failure_modes
-        .iter()
-        .map(|mode| {
-            let explicit = entry.tests.get(mode);
-            let (candidates, expected) = match explicit {
-                Some(name) => (suite.named(name), name.clone()),
-                None => {
-                    let names: Vec<String> = catalogue
-                        .conventions
-                        .failure_test
-                        .iter()
-                        .map(|t| render_template(t, index, f, mode))
-                        .collect();
-                    let found = names
-                        .iter()
-                        .map(|n| suite.with_fn_name(n))
-                        .find(|c| !c.is_empty())
-                        .unwrap_or_default();
-                    (found, names[0].clone())
-                }
-            };
-            if candidates.is_empty() {
-                return missing(mode, explicit.is_some(), &expected, results);
-            }
-            candidates
-                .iter()
-                .map(|&i| candidate_outcome(suite, results, &suite.tests[i], f, mode, explicit.is_some()))
-                .min_by_key(|o| rank(o.status))
-                .expect("candidates is not empty")
-        })
-        .collect()
-}
-
-fn missing(mode: &str, explicit: bool, expected: &str, results: Option<&TestResults>) -> ModeOutcome {
-    if explicit && let Some(outcome) = results.and_then(|r| r.lookup_any(expected)) {
-        // Not in the source (generated by a macro): the user vouches that it reaches
-        // and asserts; its recorded result decides.
-        let status = match outcome {
-            Outcome::Passed => ModeStatus::Passed,
-            Outcome::Failed => ModeStatus::Failed,
-            Outcome::Ignored => ModeStatus::Ignored,
-        };
-        let detail = (status != ModeStatus::Passed)
-            .then(|| "not in the source; its recorded result decides".to_string());
-        return ModeOutcome {
-            mode: mode.to_string(),
-            test: Some(expected.to_string()),
-            status,
-            location: None,
-            detail,
-        };
-    }
-    let detail = if explicit {
-        format!("no test `{expected}` exists (named in `tests`)")
-    } else {
-        format!("add test `{expected}`")
-    };
-    ModeOutcome {
-        mode: mode.to_string(),
-        test: None,
-        status: ModeStatus::Missing,
-        location: None,
-        detail: Some(detail),
-    }
-}
-
-fn candidate_outcome(
-    suite: &TestSuite<'_>,
-    results: Option<&TestResults>,
-    test: &Test,
-    f: FnId,
-    mode: &str,
-    vouched: bool,
-) -> ModeOutcome {
-    let name = suite.display_name(test);
-    let at = suite.location(test);
-    let target = suite.index.display_path(f);
-    let outcome = |status, detail: &str| ModeOutcome {
-        mode: mode.to_string(),
-        test: Some(name.clone()),
-        status,
-        location: Some(at.clone()),
-        detail: (!detail.is_empty()).then(|| detail.to_string()),
-    };
-    if test.attrs.ignored {
-        return outcome(ModeStatus::Ignored, "it is `#[ignore]`d");
-    }
-    if !vouched && !suite.reaches(test, f) {
-        return outcome(ModeStatus::Hollow, &format!("it never calls `{target}`"));
-    }
-    if !suite.asserts_about(test, f) {
-        return outcome(ModeStatus::Hollow, "it asserts nothing");
-    }
-    let krate = &suite.index.crates[test.krate.index()].name;
-    match results.map(|r| r.lookup(krate, &test.path, test.attrs.is_parametrized())) {
-        None => outcome(ModeStatus::Unverified, "no test results were given"),
-        Some(None) => outcome(ModeStatus::Unverified, "it did not run"),
-        Some(Some(Outcome::Passed)) => outcome(ModeStatus::Passed, ""),
-        Some(Some(Outcome::Failed)) => outcome(ModeStatus::Failed, "it failed"),
-        Some(Some(Outcome::Ignored)) => outcome(ModeStatus::Ignored, "it was skipped"),
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
-    use crate::catalogue::Catalogue;
-    use crate::results::TestResults;
     use crate::testutil::{Fixture, fixture};
-    use std::path::Path;
 
     const LIB: &str = r#"
 use std::str::FromStr;
@@ -402,7 +227,7 @@ impl FromStr for Version {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn check_refused(store: &mut Store) {
@@ -495,7 +320,7 @@ mod tests {
 }
 "#;
 
-    fn suite_fixture() -> Fixture {
+    pub(in crate::evidence::tests) fn suite_fixture() -> Fixture {
         fixture(&[
             ("src/lib.rs", LIB),
             (
@@ -590,94 +415,5 @@ mod tests {
         assert!(suite.asserts_about(test(&suite, "write_any"), write), "prop_assert!");
         // `Store::open().unwrap()` is set-up: it does not reach `write`.
         assert!(!suite.asserts_about(test(&suite, "write_disk_full"), write));
-    }
-
-    fn catalogue(text: &str) -> Catalogue {
-        Catalogue::parse(Path::new("vital.toml"), text).unwrap()
-    }
-
-    fn statuses(
-        fx: &Fixture,
-        text: &str,
-        results: Option<&TestResults>,
-    ) -> Vec<(String, ModeStatus, Option<String>)> {
-        let suite = TestSuite::new(&fx.index);
-        let catalogue = catalogue(text);
-        let write = fx.func("write");
-        evaluate_modes(&suite, results, &catalogue, &catalogue.entries[0], write)
-            .into_iter()
-            .map(|o| (o.mode, o.status, o.detail))
-            .collect()
-    }
-
-    const ENTRY: &str = r#"[[vital]]
-function = "demo::Store::write"
-tier = "critical"
-failure_modes = ["empty", "disk_full", "concurrent", "slow", "missing", "after_close", "helper", "macro_made"]
-tests = { after_close = "tests::write_after_close", macro_made = "generated::write_macro_made" }
-"#;
-
-    #[test]
-    fn each_mode_gets_the_status_of_its_test() {
-        let fx = suite_fixture();
-        let junit = r#"<testsuites><testsuite name="demo">
-            <testcase name="tests::write_empty"/>
-            <testcase name="tests::write_after_close"><failure message="x"/></testcase>
-            <testcase name="generated::write_macro_made"/>
-        </testsuite></testsuites>"#;
-        let results = TestResults::parse(junit, Path::new("junit.xml"), &fx.workspace).unwrap();
-        let got = statuses(&fx, ENTRY, Some(&results));
-        let status = |mode: &str| got.iter().find(|(m, _, _)| m == mode).unwrap().clone();
-        assert_eq!(status("empty").1, ModeStatus::Passed);
-        let (_, hollow, detail) = status("disk_full");
-        assert_eq!(hollow, ModeStatus::Hollow);
-        assert!(detail.unwrap().ends_with("it asserts nothing"));
-        let (_, hollow, detail) = status("concurrent");
-        assert_eq!(hollow, ModeStatus::Hollow);
-        assert!(detail.unwrap().ends_with("it never calls `demo::Store::write`"));
-        assert_eq!(status("slow").1, ModeStatus::Ignored);
-        let (_, missing, detail) = status("missing");
-        assert_eq!(missing, ModeStatus::Missing);
-        assert_eq!(detail.as_deref(), Some("add test `write_missing`"));
-        assert_eq!(status("after_close").1, ModeStatus::Failed, "explicit mapping, failed run");
-        assert_eq!(status("helper").1, ModeStatus::Unverified, "did not run");
-        assert_eq!(status("macro_made").1, ModeStatus::Passed, "not in the source, vouched by the mapping");
-    }
-
-    #[test]
-    fn without_results_every_counting_test_is_unverified() {
-        let fx = suite_fixture();
-        let got = statuses(&fx, ENTRY, None);
-        assert_eq!(got[0].1, ModeStatus::Unverified);
-        assert_eq!(got[0].2.as_deref(), Some("no test results were given"));
-        let macro_made = got.iter().find(|(m, _, _)| m == "macro_made").unwrap();
-        assert_eq!(macro_made.1, ModeStatus::Missing);
-        assert!(macro_made.2.as_deref().unwrap().contains("no test `generated::write_macro_made` exists"));
-    }
-
-    #[test]
-    fn conventions_render_type_and_prefix() {
-        let fx = suite_fixture();
-        let write = fx.func("write");
-        assert_eq!(render_template("{fn}_{mode}", &fx.index, write, "empty"), "write_empty");
-        assert_eq!(render_template("{type}_{fn}_{mode}", &fx.index, write, "empty"), "store_write_empty");
-        let from_str = fx.func("from_str");
-        assert_eq!(render_template("{type}_{fn}_{mode}", &fx.index, from_str, "x"), "version_from_str_x");
-        let open = fx.func("check_refused");
-        assert_eq!(render_template("{type}_{fn}_{mode}", &fx.index, open, "x"), "check_refused_x");
-        // The second template is tried when the first finds nothing.
-        let text = "[conventions]\nfailure_test = [\"{fn}_fails_when_{mode}\", \"{fn}_{mode}\"]\n\n"
-            .to_string()
-            + ENTRY;
-        let got = statuses(&fx, &text, None);
-        assert_eq!(got[0].1, ModeStatus::Unverified);
-    }
-
-    #[test]
-    fn snake_case_of_type_names() {
-        assert_eq!(snake_case("Store"), "store");
-        assert_eq!(snake_case("StoreWriter"), "store_writer");
-        assert_eq!(snake_case("HTTPServer"), "http_server");
-        assert_eq!(snake_case("V2Cache"), "v2_cache");
     }
 }

@@ -1,75 +1,91 @@
-//! The failure-mode vocabulary (SPEC §2), and suggestions of modes for a function
-//! from its signature and body.
+//! Suggestions of failure modes for a function, from its signature and body
+//! (`cargo vital suggest`), as typed values and as `vital.toml` entries to paste.
 
+use serde::Serialize;
+
+use crate::catalogue::{Catalogue, Entry};
+use crate::evidence::tests::render_template;
 use crate::source::{FnId, Owner, ParamKind, SourceIndex, TypeKind};
-use crate::text::edit_distance;
-
-/// A well-known failure mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KnownMode {
-    /// Its name.
-    pub name: &'static str,
-    /// Its category: input, resource, timing, state, environment.
-    pub category: &'static str,
-    /// What a test of it does, in one line.
-    pub meaning: &'static str,
-}
-
-const fn mode(name: &'static str, category: &'static str, meaning: &'static str) -> KnownMode {
-    KnownMode { name, category, meaning }
-}
-
-/// The well-known modes, by category. Users may declare others.
-pub const VOCABULARY: &[KnownMode] = &[
-    mode("none", "input", "an absent value: `None`, a missing field"),
-    mode("empty", "input", "an empty input: \"\", [], an empty map or file"),
-    mode("invalid", "input", "a well-formed value the function must reject"),
-    mode("out_of_range", "input", "a value outside what the function accepts"),
-    mode("malformed", "input", "input that does not parse: corrupt JSON, bad UTF-8, truncated data"),
-    mode("boundary", "input", "values at the edges: 0, 1, MAX, len - 1"),
-    mode("too_large", "input", "input larger than the function can hold or should accept"),
-    mode("disk_full", "resource", "the disk fills up while writing (ENOSPC)"),
-    mode("out_of_memory", "resource", "an allocation fails or a memory limit is hit"),
-    mode("file_locked", "resource", "another process holds the file or lock"),
-    mode("permission_denied", "resource", "the OS refuses access (EACCES, EPERM)"),
-    mode("not_found", "resource", "the file, key or resource does not exist"),
-    mode("network_down", "resource", "the network is unreachable"),
-    mode("connection_lost", "resource", "an established connection drops mid-way"),
-    mode("concurrent", "timing", "two or more callers at once"),
-    mode("deadlock", "timing", "locks taken in conflicting orders"),
-    mode("timeout", "timing", "an operation takes longer than allowed"),
-    mode("out_of_order", "timing", "events or messages arrive in an unexpected order"),
-    mode("cancelled", "timing", "the operation is cancelled or its future dropped mid-way"),
-    mode("uninitialized", "state", "used before set-up has completed"),
-    mode("after_close", "state", "used after close, shutdown or drop"),
-    mode("partial_write", "state", "a write stops half-way: crash, kill, short write"),
-    mode("corrupted", "state", "stored data is damaged when read back"),
-    mode("platform", "environment", "behaviour that differs by OS or architecture"),
-    mode("missing_feature", "environment", "a cargo feature or a system capability is off"),
-    mode("case_insensitive_fs", "environment", "file names that differ only in case"),
-];
-
-/// The known mode called `name`.
-pub fn known(name: &str) -> Option<&'static KnownMode> {
-    VOCABULARY.iter().find(|m| m.name == name)
-}
-
-/// The known mode one edit away from `name`, when `name` is not itself known: most
-/// likely a typo (`disk_ful` for `disk_full`).
-pub fn near_miss(name: &str) -> Option<&'static str> {
-    if known(name).is_some() {
-        return None;
-    }
-    VOCABULARY.iter().map(|m| m.name).find(|known| edit_distance(name, known) == 1)
-}
 
 /// A mode suggested for a function, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
     /// The mode.
     pub mode: &'static str,
     /// What in the function suggests it.
     pub why: String,
+    /// The test the catalogue's first naming convention expects for it.
+    pub test: String,
+}
+
+/// What `cargo vital suggest` says of one function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggested {
+    /// The function, as written (in the catalogue, or on the command line).
+    pub function: String,
+    /// What it resolved to.
+    #[serde(skip)]
+    pub resolved: String,
+    /// `file:line` of its `fn`.
+    pub location: String,
+    /// Its tier in the catalogue (`critical` when it is not catalogued).
+    #[serde(skip)]
+    pub tier: crate::catalogue::Tier,
+    /// The modes its catalogue entry declares.
+    pub declared: Vec<String>,
+    /// The modes its signature and body suggest.
+    pub suggested: Vec<Suggestion>,
+}
+
+/// The suggestions for `f`, named `function`, with its catalogue `entry` if any.
+pub fn suggested(
+    index: &SourceIndex,
+    catalogue: &Catalogue,
+    function: &str,
+    entry: Option<&Entry>,
+    f: FnId,
+) -> Suggested {
+    let template = catalogue.conventions.failure_test.first().map_or("{fn}_{mode}", String::as_str);
+    let suggested = suggest(index, f)
+        .into_iter()
+        .map(|(mode, why)| Suggestion { mode, why, test: render_template(template, index, f, mode) })
+        .collect();
+    Suggested {
+        function: function.to_string(),
+        resolved: index.display_path(f),
+        location: index.location(f),
+        tier: entry.map_or(crate::catalogue::Tier::Critical, |e| e.tier),
+        declared: entry.map(|e| e.failure_modes.clone()).unwrap_or_default(),
+        suggested,
+    }
+}
+
+/// The suggestions as `vital.toml` entries to paste, each mode with its test.
+pub fn to_toml(all: &[Suggested]) -> String {
+    let mut out = String::from("# Failure modes vital suggests, from each function's signature and body.\n");
+    out.push_str("# Paste what applies into vital.toml; each mode needs the test named beside it.\n");
+    for s in all {
+        out.push_str(&format!(
+            "\n# {} ({})\n[[vital]]\nfunction = {:?}\ntier = {:?}\n",
+            s.resolved,
+            s.location,
+            s.function,
+            s.tier.as_str()
+        ));
+        let mut modes: Vec<&str> = s.declared.iter().map(String::as_str).collect();
+        modes.extend(s.suggested.iter().map(|m| m.mode).filter(|m| !s.declared.iter().any(|d| d == m)));
+        if modes.is_empty() {
+            out.push_str("# nothing in its signature or body suggests a failure mode\n");
+            continue;
+        }
+        let list: Vec<String> = modes.iter().map(|m| format!("{m:?}")).collect();
+        out.push_str(&format!("failure_modes = [{}]\n", list.join(", ")));
+        for m in &s.suggested {
+            let new = if s.declared.iter().any(|d| d == m.mode) { "" } else { " (new)" };
+            out.push_str(&format!("#   {}{new}: {} -> test `{}`\n", m.mode, m.why, m.test));
+        }
+    }
+    out
 }
 
 /// Failure modes worth testing for function `f`, from its signature and body:
@@ -80,12 +96,12 @@ pub struct Suggestion {
 /// `concurrent`; `async` → `timeout`, `cancelled`; a type with `close`,
 /// `shutdown` or `Drop` → `after_close`; parsing (`parse`, `from_str`,
 /// `deserialize`, `decode`) → `malformed`.
-pub fn suggest(index: &SourceIndex, f: FnId) -> Vec<Suggestion> {
+pub fn suggest(index: &SourceIndex, f: FnId) -> Vec<(&'static str, String)> {
     let def = index.func(f);
-    let mut out: Vec<Suggestion> = Vec::new();
+    let mut out: Vec<(&'static str, String)> = Vec::new();
     let mut add = |mode: &'static str, why: &str| {
-        if !out.iter().any(|s| s.mode == mode) {
-            out.push(Suggestion { mode, why: why.to_string() });
+        if !out.iter().any(|s| s.0 == mode) {
+            out.push((mode, why.to_string()));
         }
     };
     let params = &def.signature.params;
@@ -171,16 +187,6 @@ mod tests {
     use crate::testutil::fixture;
 
     #[test]
-    fn the_vocabulary_knows_its_modes_and_spots_typos() {
-        assert_eq!(VOCABULARY.len(), 26);
-        assert_eq!(known("disk_full").map(|m| m.category), Some("resource"));
-        assert_eq!(near_miss("disk_ful"), Some("disk_full"));
-        assert_eq!(near_miss("emty"), Some("empty"));
-        assert_eq!(near_miss("disk_full"), None);
-        assert_eq!(near_miss("quota_exceeded"), None);
-    }
-
-    #[test]
     fn suggestions_follow_signatures_and_bodies() {
         let lib = r#"
 use std::sync::{Arc, Mutex};
@@ -205,7 +211,7 @@ pub fn show(path: &std::path::Path) -> String { path.display().to_string() }
 "#;
         let fx = fixture(&[("src/lib.rs", lib)]);
         let modes =
-            |name: &str| -> Vec<&str> { suggest(&fx.index, fx.func(name)).iter().map(|s| s.mode).collect() };
+            |name: &str| -> Vec<&str> { suggest(&fx.index, fx.func(name)).iter().map(|s| s.0).collect() };
         assert_eq!(
             modes("write"),
             [
@@ -225,6 +231,6 @@ pub fn show(path: &std::path::Path) -> String { path.display().to_string() }
         assert_eq!(modes("load"), ["not_found", "permission_denied", "disk_full"]);
         assert!(modes("nothing").is_empty());
         assert!(modes("show").is_empty(), "a path shown is not file I/O");
-        assert_eq!(suggest(&fx.index, fx.func("fetch"))[0].why, "is `async`");
+        assert_eq!(suggest(&fx.index, fx.func("fetch"))[0].1, "is `async`");
     }
 }

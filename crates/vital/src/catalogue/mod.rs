@@ -3,6 +3,10 @@
 //! Parsing is strict: unknown keys, wrong types, unknown tiers, malformed failure
 //! modes and duplicate entries are errors that point at `file:line:col` and say what
 //! to write instead. All problems of a catalogue are reported together.
+//!
+//! [`vocabulary`] holds the well-known failure modes (SPEC §2).
+
+pub mod vocabulary;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -14,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::error::{Error, ErrorKind, Location, Problem, Result};
+use crate::model::Percent;
 use crate::text::{closest, line_col};
 
 /// The name of the catalogue file at the workspace root.
@@ -48,80 +53,6 @@ impl Tier {
 impl fmt::Display for Tier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-/// A percentage threshold, kept in hundredths of a percent so that comparisons are
-/// exact integer arithmetic (`92.5` is `9250`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Percent(u32);
-
-impl Percent {
-    /// 100 %.
-    pub const FULL: Percent = Percent(10_000);
-
-    /// From hundredths of a percent (`0..=10_000`).
-    pub fn from_hundredths(hundredths: u32) -> Option<Percent> {
-        (hundredths <= 10_000).then_some(Percent(hundredths))
-    }
-
-    /// From a whole percentage (`0..=100`).
-    pub fn from_whole(percent: u32) -> Option<Percent> {
-        percent.checked_mul(100).and_then(Percent::from_hundredths)
-    }
-
-    /// Hundredths of a percent.
-    pub fn hundredths(self) -> u32 {
-        self.0
-    }
-
-    /// Whether `covered` of `total` reaches this threshold. Exact: no floating point.
-    /// Nothing to cover (`total == 0`) reaches every threshold.
-    pub fn is_met_by(self, covered: u64, total: u64) -> bool {
-        u128::from(covered) * 10_000 >= u128::from(self.0) * u128::from(total)
-    }
-}
-
-impl fmt::Display for Percent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (whole, frac) = (self.0 / 100, self.0 % 100);
-        match frac {
-            0 => write!(f, "{whole}%"),
-            f10 if f10 % 10 == 0 => write!(f, "{whole}.{}%", f10 / 10),
-            _ => write!(f, "{whole}.{frac:02}%"),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Percent {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl de::Visitor<'_> for Visitor {
-            type Value = Percent;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a percentage from 0 to 100")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Percent, E> {
-                u32::try_from(v).ok().and_then(Percent::from_whole).ok_or_else(|| {
-                    E::custom(format!("{v} is not a percentage: write a number from 0 to 100"))
-                })
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Percent, E> {
-                self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Percent, E> {
-                let hundredths = v * 100.0;
-                if !(0.0..=10_000.0).contains(&hundredths) || hundredths.fract().abs() > 1e-6 {
-                    return Err(E::custom(format!(
-                        "{v} is not a percentage with at most two decimals: write a number from 0 to 100"
-                    )));
-                }
-                // In range and integral after the check above: the cast is exact.
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                Ok(Percent(hundredths.round() as u32))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -266,6 +197,8 @@ pub struct Entry {
     pub reason: Option<String>,
     /// Declared failure modes, in the order written.
     pub failure_modes: Vec<String>,
+    /// Byte range of each of `failure_modes` in the catalogue text (same order).
+    pub mode_spans: Vec<Range<usize>>,
     /// Explicit tests per failure mode.
     pub tests: BTreeMap<String, String>,
 }
@@ -433,6 +366,7 @@ impl Catalogue {
             }
 
             let mut failure_modes: Vec<String> = Vec::with_capacity(raw_entry.failure_modes.len());
+            let mut mode_spans = Vec::with_capacity(raw_entry.failure_modes.len());
             for mode in raw_entry.failure_modes {
                 let span = mode.span();
                 let mode = mode.into_inner();
@@ -451,6 +385,7 @@ impl Catalogue {
                     problems.push(problem_at(span, format!("failure mode `{mode}` is listed twice"), None));
                 } else {
                     failure_modes.push(mode);
+                    mode_spans.push(span);
                 }
             }
 
@@ -493,6 +428,7 @@ impl Catalogue {
                 tier: raw_entry.tier,
                 reason: raw_entry.reason,
                 failure_modes,
+                mode_spans,
                 tests,
             });
         }
@@ -506,7 +442,16 @@ impl Catalogue {
 
     /// The location of an entry's `function` value.
     pub fn location_of(&self, entry: &Entry) -> Location {
-        let (line, column) = line_col(&self.text, entry.function_span.start);
+        self.location_at(entry.function_span.start)
+    }
+
+    /// The location of the `i`-th failure mode an entry declares.
+    pub fn location_of_mode(&self, entry: &Entry, i: usize) -> Location {
+        entry.mode_spans.get(i).map_or_else(|| self.location_of(entry), |span| self.location_at(span.start))
+    }
+
+    fn location_at(&self, offset: usize) -> Location {
+        let (line, column) = line_col(&self.text, offset);
         Location::at(&self.path, line, column)
     }
 }
@@ -757,19 +702,6 @@ tests = { emty = "t::x", empty = " " }
             Catalogue::load(Path::new("/nonexistent/vital.toml"), Path::new("vital.toml")).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Catalogue);
         assert!(error.to_string().contains("create `vital.toml`"), "{error}");
-    }
-
-    #[test]
-    fn percent_comparisons_are_exact() {
-        let p = Percent::from_hundredths(9250).unwrap();
-        assert!(p.is_met_by(37, 40));
-        assert!(!p.is_met_by(36, 40));
-        assert!(Percent::FULL.is_met_by(0, 0));
-        assert!(!Percent::FULL.is_met_by(u64::MAX - 1, u64::MAX));
-        assert_eq!(p.to_string(), "92.5%");
-        assert_eq!(Percent::from_hundredths(1225).unwrap().to_string(), "12.25%");
-        assert_eq!(Percent::FULL.to_string(), "100%");
-        assert_eq!(Percent::from_hundredths(10_001), None);
     }
 
     #[test]

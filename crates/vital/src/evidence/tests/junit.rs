@@ -1,0 +1,106 @@
+//! nextest's JUnit XML (`junit.path` of a nextest profile): `<testsuite
+//! name="BINARY-ID">` holds `<testcase name="path::to::test">`, with a `<failure>` or
+//! `<error>` child when it failed and `<skipped>` when it did not run. Binary ids are
+//! `package` (the library's unit tests), `package::bin/name`, `package::target` (an
+//! integration test). nextest leaves ignored tests out: the source says them.
+
+use std::path::Path;
+
+use super::results::{Outcome, TestResults, bad};
+use crate::error::Result;
+use crate::workspace::{TargetKind, Workspace};
+
+/// The crate of a nextest binary id.
+fn crate_of_binary_id(id: &str, workspace: &Workspace) -> Option<String> {
+    let (package, rest) = match id.split_once("::") {
+        Some((package, rest)) => (package, Some(rest)),
+        None => (id, None),
+    };
+    let package = workspace.packages.iter().find(|p| p.name == package);
+    match rest {
+        None => package?.targets.iter().find(|t| t.kind == TargetKind::Lib).map(|t| t.name.clone()),
+        Some(rest) => {
+            let name = rest.split_once('/').map_or(rest, |(_, name)| name);
+            Some(name.replace('-', "_"))
+        }
+    }
+}
+
+/// Reads JUnit XML; `display` names the file in messages.
+pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestResults> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut results = TestResults::default();
+    let mut suite: Option<String> = None;
+    // The open <testcase>: its name and whether a failure or skip was seen in it.
+    let mut case: Option<(String, Outcome)> = None;
+    let line_of = |pos: u64| text[..usize::try_from(pos).unwrap_or(0).min(text.len())].lines().count();
+    loop {
+        let event = reader.read_event().map_err(|err| {
+            let line = line_of(reader.error_position());
+            bad(display, line, format!("the JUnit XML is malformed ({err})"))
+        })?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) => {
+                let empty = matches!(event, Event::Empty(_));
+                let name = e.name().as_ref().to_string();
+                let attr = |key: &str| {
+                    e.attributes().flatten().find(|a| a.key.as_ref() == key).map(|a| {
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .map(|v| v.into_owned())
+                            .unwrap_or_else(|_| a.value.to_string())
+                    })
+                };
+                match name.as_str() {
+                    "testsuite" => suite = attr("name").and_then(|id| crate_of_binary_id(&id, workspace)),
+                    "testcase" => {
+                        let Some(test) = attr("name") else {
+                            return Err(bad(
+                                display,
+                                line_of(reader.buffer_position()),
+                                "a <testcase> has no name".into(),
+                            ));
+                        };
+                        if empty {
+                            results.record(suite.clone(), test, Outcome::Passed);
+                        } else {
+                            case = Some((test, Outcome::Passed));
+                        }
+                    }
+                    "failure" | "error" => {
+                        if let Some((_, outcome)) = &mut case {
+                            *outcome = Outcome::Failed;
+                        }
+                    }
+                    "skipped" => {
+                        if let Some((_, outcome)) = &mut case
+                            && *outcome != Outcome::Failed
+                        {
+                            *outcome = Outcome::Ignored;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(e) => match e.name().as_ref() {
+                "testcase" => {
+                    if let Some((test, outcome)) = case.take() {
+                        results.record(suite.clone(), test, outcome);
+                    }
+                }
+                "testsuite" => suite = None,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if case.is_some() {
+        return Err(bad(
+            display,
+            text.lines().count(),
+            "the JUnit XML is truncated (a <testcase> is not closed)".into(),
+        ));
+    }
+    Ok(results)
+}

@@ -1,0 +1,157 @@
+//! libtest's JSON lines (`cargo test -- -Z unstable-options --format json`, which
+//! needs nightly or `RUSTC_BOOTSTRAP=1`): `{"type": "test", "event":
+//! "ok"|"failed"|"ignored", "name": …}`. Which binary a line belongs to comes from
+//! the `Running … (target/…/deps/NAME-HASH)` line cargo prints before it, when the
+//! file holds cargo's output too, or from a `"vital_target"` field, which [`Tee`]
+//! adds when `cargo vital run` records a run; otherwise results match by test path
+//! alone. This module is the one place that knows the format, writing and reading.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::results::{Outcome, TestResults, bad};
+use crate::error::Result;
+
+#[derive(Deserialize)]
+struct LibtestEvent {
+    #[serde(rename = "type")]
+    kind: String,
+    event: String,
+    name: Option<String>,
+    vital_target: Option<String>,
+}
+
+/// The crate a `Running … (…/deps/NAME-HASH)` line of cargo announces.
+pub fn crate_of_running_line(line: &str) -> Option<String> {
+    let rest = line.trim_start().strip_prefix("Running ")?;
+    let inside = rest.rsplit_once('(')?.1.strip_suffix(')')?;
+    let file = Path::new(inside).file_stem()?.to_string_lossy().into_owned();
+    let (name, hash) = file.rsplit_once('-')?;
+    hash.bytes().all(|b| b.is_ascii_hexdigit()).then(|| name.to_string())
+}
+
+/// Reads libtest JSON lines; `display` names the file in messages.
+pub fn parse(text: &str, display: &Path) -> Result<TestResults> {
+    let mut results = TestResults::default();
+    let mut binary: Option<String> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = crate::text::strip_ansi(raw);
+        let trimmed = line.trim();
+        if !trimmed.starts_with('{') {
+            if let Some(krate) = crate_of_running_line(trimmed) {
+                binary = Some(krate);
+            }
+            continue;
+        }
+        let event: LibtestEvent = serde_json::from_str(trimmed)
+            .map_err(|err| bad(display, i + 1, format!("a line is not a libtest JSON event ({err})")))?;
+        if event.kind != "test" {
+            continue;
+        }
+        let outcome = match event.event.as_str() {
+            "ok" => Outcome::Passed,
+            "failed" | "timeout" => Outcome::Failed,
+            "ignored" => Outcome::Ignored,
+            _ => continue,
+        };
+        let Some(name) = event.name else {
+            return Err(bad(display, i + 1, "a test event has no `name`".into()));
+        };
+        results.record(event.vital_target.or_else(|| binary.clone()), name, outcome);
+    }
+    Ok(results)
+}
+
+/// The field [`Tee`] adds to each test event: the crate of the binary it came from.
+pub const TARGET_FIELD: &str = "vital_target";
+
+/// Splits the combined output of a libtest run (cargo's lines and the test binaries'
+/// JSON events, in one stream) into what a person should see and the events to
+/// record, each tagged with the crate of the binary that printed it.
+#[derive(Debug, Default)]
+pub struct Tee {
+    target: Option<String>,
+}
+
+/// What to do with one line of a libtest run's output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeeLine {
+    /// What to show on the terminal, if anything.
+    pub show: Option<String>,
+    /// The JSON line to record, for a test event.
+    pub record: Option<String>,
+}
+
+impl Tee {
+    /// Takes one line of output (without its line terminator).
+    pub fn line(&mut self, line: &str) -> TeeLine {
+        let trimmed = line.trim();
+        if !trimmed.starts_with('{') {
+            if let Some(krate) = crate_of_running_line(&crate::text::strip_ansi(trimmed)) {
+                self.target = Some(krate);
+            }
+            return TeeLine { show: Some(line.to_string()), record: None };
+        }
+        let Ok(mut event) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(trimmed)
+        else {
+            return TeeLine { show: Some(line.to_string()), record: None };
+        };
+        if event.get("type").and_then(|t| t.as_str()) != Some("test") {
+            return TeeLine { show: None, record: None };
+        }
+        let name = event.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
+        let show = match event.get("event").and_then(|e| e.as_str()) {
+            Some("ok") => Some(format!("test {name} ... ok")),
+            Some("ignored") => Some(format!("test {name} ... ignored")),
+            Some("failed") => {
+                let output = event.get("stdout").and_then(|o| o.as_str()).unwrap_or_default();
+                Some(format!("test {name} ... FAILED\n{output}").trim_end().to_string())
+            }
+            _ => None,
+        };
+        if let Some(target) = &self.target {
+            event.insert(TARGET_FIELD.into(), target.clone().into());
+        }
+        TeeLine { show, record: Some(serde_json::Value::Object(event).to_string()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_lines_name_their_crate() {
+        assert_eq!(
+            crate_of_running_line("Running unittests src/lib.rs (target/x/deps/a_b-0123abcd)").as_deref(),
+            Some("a_b")
+        );
+        assert_eq!(
+            crate_of_running_line("Running tests/it.rs (target/debug/deps/it-ffff)").as_deref(),
+            Some("it")
+        );
+        assert_eq!(crate_of_running_line("Running `cargo test`"), None);
+        assert_eq!(crate_of_running_line("Compiling x"), None);
+    }
+
+    #[test]
+    fn the_tee_shows_cargo_and_results_and_records_tagged_events() {
+        let mut tee = Tee::default();
+        let running = tee.line("     Running unittests src/lib.rs (target/debug/deps/my_store-0123abcd)");
+        assert_eq!((running.show.is_some(), running.record), (true, None));
+        let started = tee.line(r#"{ "type": "test", "event": "started", "name": "t::a" }"#);
+        let suite = tee.line(r#"{ "type": "suite", "event": "ok", "passed": 1 }"#);
+        assert_eq!(suite, TeeLine { show: None, record: None });
+        assert_eq!(started.show, None);
+        let ok = tee.line(r#"{ "type": "test", "event": "ok", "name": "t::a" }"#);
+        assert_eq!(ok.show.as_deref(), Some("test t::a ... ok"));
+        let record = ok.record.unwrap();
+        let results = parse(&record, Path::new("x")).unwrap();
+        assert_eq!(results.lookup("my_store", "t::a", false), Some(Outcome::Passed));
+        let failed = tee.line(r#"{ "type": "test", "event": "failed", "name": "t::b", "stdout": "boom" }"#);
+        assert_eq!(failed.show.as_deref(), Some("test t::b ... FAILED\nboom"));
+        let garbage = tee.line("{ not json");
+        assert_eq!(garbage.show.as_deref(), Some("{ not json"));
+    }
+}

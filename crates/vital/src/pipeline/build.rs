@@ -1,0 +1,127 @@
+//! The one builder of a [`FunctionReport`]: a function's facts (where it is, its
+//! coverage evidence if measured, its failure modes), judged by its tier's policy.
+
+use crate::catalogue::{BranchRule, Catalogue, Entry, ModesRule, TierPolicy};
+use crate::evidence::coverage::Evidence;
+use crate::model::ModeOutcome;
+use crate::policy::{Facts, judge, judge_static};
+use crate::report::{BranchGap, FunctionReport, FunctionSpan, Reasons, Source, SourceSpan, Thresholds};
+use crate::source::{FnId, SourceIndex};
+use crate::text::Pos;
+
+/// What the coverage shows of a function, in a coverage check.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Measured<'a> {
+    /// Its evidence; `None` when no record lies in it.
+    pub evidence: Option<&'a Evidence>,
+    /// Whether the coverage has branch data at all.
+    pub has_branch_data: bool,
+}
+
+/// The report of `entry`'s function `f`: measured by coverage, or, with `measured`
+/// `None`, from the source alone (`check --static`).
+pub(super) fn function_report(
+    index: &SourceIndex,
+    catalogue: &Catalogue,
+    entry: &Entry,
+    f: FnId,
+    measured: Option<Measured<'_>>,
+    modes: Vec<ModeOutcome>,
+) -> FunctionReport {
+    let def = index.func(f);
+    let file = index.file(def.file);
+    let policy = catalogue.tiers.policy(entry.tier);
+    let (verdict, reasons) = match measured {
+        Some(m) => {
+            judge(policy, Facts { evidence: m.evidence, has_branch_data: m.has_branch_data, modes: &modes })
+        }
+        None => judge_static(policy, &modes),
+    };
+    let span = |start: Pos, end: Pos| -> SourceSpan {
+        let text = match (file.lines.offset(start.line, start.col), file.lines.offset(end.line, end.col)) {
+            (Some(s), Some(e)) if s <= e => shorten(&file.text[s..e]),
+            _ => String::new(),
+        };
+        SourceSpan { line: start.line, column: start.col, end_line: end.line, end_column: end.col, text }
+    };
+    let empty = Evidence::default();
+    let ev = measured.and_then(|m| m.evidence).unwrap_or(&empty);
+    FunctionReport {
+        function: entry.function.clone(),
+        resolved: index.display_path(f),
+        tier: entry.tier,
+        reason: entry.reason.clone(),
+        file: file.rel.clone(),
+        line: def.fn_line,
+        lines: ev.lines,
+        regions: ev.regions,
+        branches: measured.filter(|m| m.has_branch_data).map(|_| ev.branches),
+        failure_modes: modes,
+        verdict,
+        reasons: Reasons(reasons),
+        records: ev.records.len(),
+        record_names: ev.records.clone(),
+        uncovered_lines: ev.uncovered_lines.clone(),
+        uncovered_regions: ev.uncovered_regions.iter().map(|&(s, e)| span(s, e)).collect(),
+        untaken_branches: ev
+            .untaken_branches
+            .iter()
+            .map(|b| BranchGap { span: span(b.start, b.end), outcome: b.outcome })
+            .collect(),
+        span: function_span(index, f),
+        thresholds: thresholds(policy),
+        trend: None,
+        source: Some(source(index, f)),
+    }
+}
+
+fn function_span(index: &SourceIndex, f: FnId) -> FunctionSpan {
+    let def = index.func(f);
+    let file = index.file(def.file);
+    let column = |offset: usize| -> u32 {
+        let (_, column) = crate::text::line_col(&file.text, offset);
+        u32::try_from(column).unwrap_or(u32::MAX)
+    };
+    FunctionSpan {
+        line: def.start.line,
+        column: column(def.span.start),
+        end_line: def.end.line,
+        end_column: column(def.span.end),
+    }
+}
+
+fn thresholds(policy: &TierPolicy) -> Thresholds {
+    Thresholds {
+        lines: policy.lines,
+        regions: policy.regions,
+        branches: match policy.branches {
+            Some(BranchRule::Min(p)) => Some(p),
+            _ => None,
+        },
+        failure_modes: policy.failure_modes == ModesRule::All,
+    }
+}
+
+/// At most 120 characters of source on one line.
+fn shorten(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= 120 {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(119).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The whole lines of the function, and where its name is in them.
+fn source(index: &SourceIndex, f: FnId) -> Source {
+    let def = index.func(f);
+    let file = index.file(def.file);
+    let first = file.lines.line_range(def.start.line as usize).map_or(def.span.start, |r| r.start);
+    let last = file.lines.line_range(def.end.line as usize).map_or(def.span.end, |r| r.end);
+    Source {
+        first_line: def.start.line,
+        text: file.text[first..last].to_string(),
+        name: def.name_span.start - first..def.name_span.end - first,
+    }
+}

@@ -1,0 +1,413 @@
+//! The pipeline, as one API: a [`Session`] opens a workspace and its catalogue
+//! (scans the source, resolves every entry), then checks [`Inputs`] into a
+//! [`Report`]. The `cargo-vital` binary, the xtask and any workspace's own tooling
+//! use it the same way:
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let metadata = cargo_metadata::MetadataCommand::new().no_deps().exec()?;
+//! let workspace = vital::Workspace::from_metadata(&metadata);
+//! let session = vital::Session::open(workspace, None)?; // vital.toml at the root
+//! let report = session.check(&vital::Inputs::last_run(session.workspace()))?;
+//! print!("{}", report.render(vital::Format::Human, &vital::Style::default()));
+//! std::process::exit(report.exit_code());
+//! # }
+//! ```
+
+mod build;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::catalogue::{Catalogue, Entry, FILE_NAME, Tier};
+use crate::error::{Error, ErrorKind, Problem, Result};
+use crate::evidence::coverage::stamp::SourceStamp;
+use crate::evidence::coverage::{Export, join, keep_files};
+use crate::evidence::tests::{TestResults, TestSuite, evaluate_modes};
+use crate::report::baseline::{apply_baseline, read_baseline};
+use crate::report::{CheckKind, CoverageInput, Report, TestSummary};
+use crate::source::resolve::Resolver;
+use crate::source::{FnId, SourceIndex};
+use crate::workspace::Workspace;
+use build::Measured;
+
+/// One input file (coverage, test results, a baseline): where it is and how
+/// messages show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How messages show it.
+    pub display: PathBuf,
+}
+
+impl InputFile {
+    /// A file shown as given.
+    pub fn new(path: impl Into<PathBuf>) -> InputFile {
+        let path = path.into();
+        InputFile { display: path.clone(), path }
+    }
+}
+
+impl From<PathBuf> for InputFile {
+    fn from(path: PathBuf) -> InputFile {
+        InputFile::new(path)
+    }
+}
+
+impl From<&Path> for InputFile {
+    fn from(path: &Path) -> InputFile {
+        InputFile::new(path)
+    }
+}
+
+/// The evidence a check reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    coverage: Vec<InputFile>,
+    tests: Vec<InputFile>,
+    baseline: Option<InputFile>,
+}
+
+impl Inputs {
+    /// No evidence yet.
+    pub fn new() -> Inputs {
+        Inputs::default()
+    }
+
+    /// Adds an llvm-cov JSON export; several merge (sharded CI).
+    #[must_use]
+    pub fn coverage(mut self, file: impl Into<InputFile>) -> Inputs {
+        self.coverage.push(file.into());
+        self
+    }
+
+    /// Adds a test-results file (nextest JUnit XML, libtest JSON lines); several merge.
+    #[must_use]
+    pub fn tests(mut self, file: impl Into<InputFile>) -> Inputs {
+        self.tests.push(file.into());
+        self
+    }
+
+    /// Compares with an earlier `json` report: functions no worse than there are
+    /// accepted.
+    #[must_use]
+    pub fn baseline(mut self, file: impl Into<InputFile>) -> Inputs {
+        self.baseline = Some(file.into());
+        self
+    }
+
+    /// What the last `cargo vital run` in `workspace` wrote: its export under
+    /// `target/vital/`, and the test results of the same run.
+    pub fn last_run(workspace: &Workspace) -> Inputs {
+        let mut inputs = Inputs::new().coverage(default_coverage_path(workspace));
+        for results in default_results_paths(workspace).into_iter().filter(|p| p.is_file()) {
+            inputs = inputs.tests(results);
+        }
+        inputs
+    }
+
+    /// The coverage files given.
+    pub fn coverage_files(&self) -> &[InputFile] {
+        &self.coverage
+    }
+}
+
+/// Where `cargo vital run` writes the coverage it produces.
+pub fn default_coverage_path(workspace: &Workspace) -> PathBuf {
+    workspace.vital_dir().join("coverage.json")
+}
+
+/// Where `cargo vital run` writes the test results of its run (nextest's JUnit or
+/// libtest's JSON lines, whichever ran).
+pub fn default_results_paths(workspace: &Workspace) -> [PathBuf; 2] {
+    let dir = workspace.vital_dir();
+    [dir.join("tests.xml"), dir.join("tests.jsonl")]
+}
+
+/// A workspace with its catalogue resolved: every entry's function found in the
+/// source. Build once, check many times.
+#[derive(Debug)]
+pub struct Session {
+    workspace: Workspace,
+    catalogue: Catalogue,
+    index: SourceIndex,
+    functions: Vec<FnId>,
+}
+
+impl Session {
+    /// Opens `workspace` with the catalogue at `catalogue` (default: `vital.toml` at
+    /// the workspace root): reads it, scans the source, resolves every entry.
+    pub fn open(workspace: Workspace, catalogue: Option<&Path>) -> Result<Session> {
+        let catalogue = match catalogue {
+            Some(path) => Catalogue::load(path, path)?,
+            None => Catalogue::load(&workspace.root.join(FILE_NAME), FILE_NAME.as_ref())?,
+        };
+        Session::new(workspace, catalogue)
+    }
+
+    /// Scans `workspace` and resolves every entry of `catalogue`. All entries that
+    /// resolve to nothing, to several functions, or to a function another entry
+    /// already names, are reported together.
+    pub fn new(workspace: Workspace, catalogue: Catalogue) -> Result<Session> {
+        let index = SourceIndex::scan(&workspace);
+        let functions = resolve_entries(&index, &catalogue)?;
+        Ok(Session { workspace, catalogue, index, functions })
+    }
+
+    /// The workspace.
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// The catalogue.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The workspace's source.
+    pub fn index(&self) -> &SourceIndex {
+        &self.index
+    }
+
+    /// The entries with their functions, in catalogue order.
+    pub fn entries(&self) -> impl Iterator<Item = (&Entry, FnId)> + '_ {
+        self.catalogue.entries.iter().zip(self.functions.iter().copied())
+    }
+
+    /// The hashes of every source file, to take before a coverage run: the check
+    /// that reads the coverage then knows whether the source changed since.
+    pub fn stamp(&self) -> SourceStamp {
+        SourceStamp::of(&self.index)
+    }
+
+    /// Checks the evidence of `inputs`: reads and joins the coverage, reads the test
+    /// results, judges every function, and compares with the baseline if one is
+    /// given.
+    pub fn check(&self, inputs: &Inputs) -> Result<Report> {
+        // A bad baseline is found before the slow part.
+        let baseline = inputs.baseline.as_ref().map(|b| read_baseline(&b.path, &b.display)).transpose()?;
+        let exports = self.read_coverage(&inputs.coverage)?;
+        let results = self.read_results(&inputs.tests)?;
+        let mut report = self.judge(&exports, results.as_ref())?;
+        if let Some(baseline) = &baseline {
+            apply_baseline(&mut report, baseline);
+        }
+        Ok(report)
+    }
+
+    /// `check --static`: no coverage. The catalogue resolves, and each failure mode a
+    /// tier requires has a test that exists, is not ignored and is not hollow.
+    pub fn check_static(&self, baseline: Option<&InputFile>) -> Result<Report> {
+        let baseline = baseline.map(|b| read_baseline(&b.path, &b.display)).transpose()?;
+        let suite = TestSuite::new(&self.index);
+        let functions = self
+            .entries()
+            .map(|(entry, f)| {
+                let modes = evaluate_modes(&suite, None, &self.catalogue, entry, f);
+                build::function_report(&self.index, &self.catalogue, entry, f, None, modes)
+            })
+            .collect();
+        let mut report = Report::new(CheckKind::Static, functions, Vec::new(), None, self.warnings());
+        if let Some(baseline) = &baseline {
+            apply_baseline(&mut report, baseline);
+        }
+        Ok(report)
+    }
+
+    /// The catalogue as resolved.
+    pub fn list(&self) -> Vec<Listed> {
+        self.entries()
+            .map(|(entry, f)| {
+                let def = self.index.func(f);
+                Listed {
+                    function: entry.function.clone(),
+                    resolved: self.index.display_path(f),
+                    file: self.index.file(def.file).rel.clone(),
+                    line: def.fn_line,
+                    tier: entry.tier,
+                    failure_modes: entry.failure_modes.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Reads coverage files, keeping the records of the vital functions' files, and
+    /// checks each against its source stamp.
+    fn read_coverage(&self, files: &[InputFile]) -> Result<Vec<Export>> {
+        if files.is_empty() {
+            return Err(Error::new(ErrorKind::Coverage, None, "no coverage file was given")
+                .with_help("pass `--coverage FILE`, or run `cargo vital run` to produce one"));
+        }
+        let vital_files = self.vital_files();
+        let keep = keep_files(&self.index, &self.workspace.root, &vital_files);
+        let mut exports = Vec::with_capacity(files.len());
+        for file in files {
+            let export = Export::read(&file.path, &file.display, &keep)?;
+            if let Some(stamp) = SourceStamp::load(&SourceStamp::path_for(&file.path))? {
+                stamp.verify(&self.index, &vital_files, &SourceStamp::path_for(&file.display))?;
+            }
+            exports.push(export);
+        }
+        Ok(exports)
+    }
+
+    /// Reads and merges test-results files; `None` when there are none.
+    fn read_results(&self, files: &[InputFile]) -> Result<Option<TestResults>> {
+        let mut merged: Option<TestResults> = None;
+        for file in files {
+            let results = TestResults::read(&file.path, &file.display, &self.workspace)?;
+            match &mut merged {
+                Some(all) => all.merge(results),
+                None => merged = Some(results),
+            }
+        }
+        Ok(merged)
+    }
+
+    /// The files that hold vital functions.
+    fn vital_files(&self) -> Vec<crate::source::FileId> {
+        let mut files: Vec<_> = self.functions.iter().map(|&f| self.index.func(f).file).collect();
+        files.sort_unstable();
+        files.dedup();
+        files
+    }
+
+    /// Joins and judges against read coverage and, when given, test results.
+    fn judge(&self, exports: &[Export], results: Option<&TestResults>) -> Result<Report> {
+        let root = &self.workspace.root;
+        let evidence = join(&self.index, root, &self.functions, exports)?;
+        let has_branch_data = exports.iter().any(|e| e.has_branch_data);
+        let mut warnings = self.warnings();
+        for export in exports {
+            if export.functions.is_empty() && export.total_functions > 0 {
+                warnings.push(format!(
+                    "{}: none of its {} function records is in a vital function's file; \
+                     is it coverage of this workspace ({})?",
+                    export.path.display(),
+                    export.total_functions,
+                    root.display()
+                ));
+            }
+        }
+        let suite = TestSuite::new(&self.index);
+        let functions = self
+            .entries()
+            .zip(&evidence)
+            .map(|((entry, f), evidence)| {
+                let modes = evaluate_modes(&suite, results, &self.catalogue, entry, f);
+                let measured = Measured { evidence: evidence.as_ref(), has_branch_data };
+                build::function_report(&self.index, &self.catalogue, entry, f, Some(measured), modes)
+            })
+            .collect();
+        let coverage = exports
+            .iter()
+            .map(|e| CoverageInput {
+                file: e.path.display().to_string(),
+                format_version: e.version.clone(),
+                records: e.total_functions,
+                branch_data: e.has_branch_data,
+            })
+            .collect();
+        let tests = results.map(|r| {
+            let (passed, failed, ignored) = r.counts();
+            TestSummary { passed, failed, ignored, failed_tests: r.failed() }
+        });
+        Ok(Report::new(CheckKind::Coverage, functions, coverage, tests, warnings))
+    }
+
+    /// Warnings about the source and the catalogue: files not indexed, nothing to
+    /// gate, likely typos of failure modes (at the mode).
+    fn warnings(&self) -> Vec<String> {
+        let catalogue = &self.catalogue;
+        let mut warnings: Vec<String> = self.index.warnings.iter().map(ToString::to_string).collect();
+        if self.functions.is_empty() {
+            warnings.push(format!(
+                "{} names no vital function: nothing is gated (add `[[vital]]` entries)",
+                catalogue.path.display()
+            ));
+        }
+        for entry in &catalogue.entries {
+            for (i, mode) in entry.failure_modes.iter().enumerate() {
+                if let Some(near) = crate::catalogue::vocabulary::near_miss(mode) {
+                    warnings.push(format!(
+                        "{}: failure mode `{mode}` of `{}` is not a known mode: did you mean `{near}`? \
+                         (`cargo vital list --modes` lists them; custom modes are allowed)",
+                        catalogue.location_of_mode(entry, i),
+                        entry.function
+                    ));
+                }
+            }
+        }
+        warnings
+    }
+}
+
+fn resolve_entries(index: &SourceIndex, catalogue: &Catalogue) -> Result<Vec<FnId>> {
+    let resolver = Resolver::new(index);
+    let mut problems = Vec::new();
+    let mut functions = Vec::with_capacity(catalogue.entries.len());
+    let mut named_by: HashMap<FnId, &Entry> = HashMap::new();
+    for entry in &catalogue.entries {
+        match resolver.resolve(&entry.function) {
+            Ok(f) => {
+                if let Some(first) = named_by.get(&f) {
+                    let first_line = catalogue.location_of(first).line.unwrap_or(0);
+                    problems.push(Problem {
+                        location: Some(catalogue.location_of(entry)),
+                        message: format!(
+                            "`{}` is the same function as `{}` (line {first_line}): `{}`",
+                            entry.function,
+                            first.function,
+                            index.display_path(f)
+                        ),
+                        help: Some("keep one entry per function".into()),
+                    });
+                } else {
+                    named_by.insert(f, entry);
+                }
+                functions.push(f);
+            }
+            Err(err) => {
+                let (message, help) = err.describe(&entry.function);
+                problems.push(Problem {
+                    location: Some(catalogue.location_of(entry)),
+                    message,
+                    help: Some(help),
+                });
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(functions)
+    } else {
+        if !index.warnings.is_empty() {
+            let files: Vec<String> = index.warnings.iter().map(ToString::to_string).collect();
+            if let Some(last) = problems.last_mut() {
+                let help = last.help.take().unwrap_or_default();
+                last.help = Some(format!("{help}\nnote: some source was not indexed:\n{}", files.join("\n")));
+            }
+        }
+        Err(Error::from_problems(ErrorKind::Resolution, problems))
+    }
+}
+
+/// One line of `cargo vital list`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Listed {
+    /// As written in the catalogue.
+    pub function: String,
+    /// What it resolved to.
+    pub resolved: String,
+    /// Workspace-relative file.
+    pub file: String,
+    /// Line of `fn`.
+    pub line: u32,
+    /// Tier.
+    pub tier: Tier,
+    /// Declared failure modes.
+    pub failure_modes: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests;

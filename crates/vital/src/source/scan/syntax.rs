@@ -1,0 +1,301 @@
+//! Attributes, signatures, paths and `use` trees, as the index records them.
+
+use proc_macro2::Span;
+
+use crate::source::{ParamKind, SignatureFacts, TestAttrs, TestKind, UseDecl};
+
+/// The test attributes among `attrs`, when the function is a test.
+pub(super) fn test_attrs(attrs: &[syn::Attribute]) -> Option<TestAttrs> {
+    let mut kind = None;
+    let (mut ignored, mut should_panic) = (false, false);
+    for attr in attrs {
+        let segments: Vec<String> = attr.path().segments.iter().map(|s| s.ident.to_string()).collect();
+        let last = segments.last().map(String::as_str).unwrap_or_default();
+        match (segments.len(), last) {
+            (1, "test") => kind = kind.or(Some(TestKind::Test)),
+            (n, "test") if n > 1 => kind = kind.or(Some(TestKind::Runtime)),
+            (_, "rstest") => kind = Some(TestKind::Rstest),
+            (_, "test_case") => kind = Some(TestKind::TestCase),
+            (1, "ignore") => ignored = true,
+            (1, "should_panic") => should_panic = true,
+            _ => {}
+        }
+    }
+    kind.map(|kind| TestAttrs { kind, ignored, should_panic })
+}
+
+pub(super) fn param_kind(ty: &syn::Type) -> ParamKind {
+    match ty {
+        syn::Type::Reference(r) => param_kind(&r.elem),
+        syn::Type::Slice(_) | syn::Type::Array(_) => ParamKind::Collection,
+        syn::Type::Paren(p) => param_kind(&p.elem),
+        syn::Type::Group(g) => param_kind(&g.elem),
+        syn::Type::ImplTrait(t) => {
+            let text = quote::ToTokens::to_token_stream(&t.bounds).to_string();
+            if text.contains("AsRef < Path >") {
+                ParamKind::Path
+            } else if text.contains("AsRef") || text.contains("IntoIterator") {
+                ParamKind::Collection
+            } else {
+                ParamKind::Other
+            }
+        }
+        syn::Type::Path(p) => match p.path.segments.last().map(|s| s.ident.to_string()).as_deref() {
+            Some("Option") => ParamKind::Option,
+            Some(
+                "str" | "String" | "Vec" | "VecDeque" | "HashMap" | "HashSet" | "BTreeMap" | "BTreeSet"
+                | "Cow" | "Bytes",
+            ) => ParamKind::Collection,
+            Some(
+                "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128"
+                | "isize",
+            ) => ParamKind::Integer,
+            Some("Path" | "PathBuf") => ParamKind::Path,
+            _ => ParamKind::Other,
+        },
+        _ => ParamKind::Other,
+    }
+}
+
+pub(super) fn signature_facts(sig: &syn::Signature) -> SignatureFacts {
+    let mut facts = SignatureFacts::default();
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(r) => {
+                facts.has_self = true;
+                facts.shared_self = matches!(r.kind, syn::ReceiverKind::Reference(_, _, None));
+            }
+            syn::FnArg::Typed(t) => facts.params.push(param_kind(&t.ty)),
+        }
+    }
+    if let syn::ReturnType::Type(_, ty) = &sig.output {
+        let text = quote::ToTokens::to_token_stream(&**ty).to_string().replace(' ', "");
+        facts.returns_result = text.starts_with("Result") || text.contains("::Result");
+        facts.returns_io_result = text.starts_with("io::Result")
+            || text.contains("io::Error")
+            || text.starts_with("std::io::Result");
+    }
+    facts
+}
+
+/// Where rustc starts a function's first coverage region: its visibility, else its
+/// first qualifier (`default`, `const`, `async`, `unsafe`/`safe`, `extern`), else `fn`.
+pub(super) fn fn_start(vis: &syn::Visibility, modifiers: &syn::FnModifiers, sig: &syn::Signature) -> Span {
+    let vis_span = match vis {
+        syn::Visibility::Public(token) => Some(token.span),
+        syn::Visibility::Restricted(r) => Some(r.pub_token.span),
+        syn::Visibility::Inherited => None,
+    };
+    let safety = match &sig.safety {
+        syn::Safety::Safe(token) => Some(token.span),
+        syn::Safety::Unsafe(token) => Some(token.span),
+        syn::Safety::Default => None,
+    };
+    [
+        vis_span,
+        modifiers.defaultness.map(|t| t.span),
+        sig.constness.map(|t| t.span),
+        sig.asyncness.map(|t| t.span),
+        safety,
+        sig.abi.as_ref().map(|abi| abi.extern_token.span),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|span| span.byte_range().start)
+    .unwrap_or(sig.fn_token.span)
+}
+
+pub(super) trait UnrawString {
+    fn unraw_string(&self) -> String;
+}
+
+impl UnrawString for syn::Ident {
+    fn unraw_string(&self) -> String {
+        let s = self.to_string();
+        s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
+    }
+}
+
+pub(super) fn path_segments(path: &syn::Path) -> Vec<String> {
+    let mut out: Vec<String> = if path.leading_colon.is_some() { vec![String::new()] } else { Vec::new() };
+    out.extend(path.segments.iter().map(|s| s.ident.unraw_string()));
+    out
+}
+
+/// The path of an impl's self type, generics stripped; references and parentheses
+/// looked through; other types by their text.
+pub(super) fn type_path(ty: &syn::Type) -> Vec<String> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => path_segments(&p.path),
+        syn::Type::Reference(r) => type_path(&r.elem),
+        syn::Type::Paren(p) => type_path(&p.elem),
+        syn::Type::Group(g) => type_path(&g.elem),
+        other => vec![quote_tokens(other)],
+    }
+}
+
+pub(super) fn quote_tokens(ty: &syn::Type) -> String {
+    quote::ToTokens::to_token_stream(ty).to_string().replace(' ', "")
+}
+
+pub(super) fn flatten_use(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    public: bool,
+    out: &mut Vec<UseDecl>,
+) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.unraw_string());
+            flatten_use(&p.tree, prefix, public, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.unraw_string();
+            if name == "self" {
+                if let Some(last) = prefix.last() {
+                    out.push(UseDecl { name: Some(last.clone()), path: prefix.clone(), public });
+                }
+            } else {
+                let mut path = prefix.clone();
+                path.push(name.clone());
+                out.push(UseDecl { name: Some(name), path, public });
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            let rename = r.rename.unraw_string();
+            if rename == "_" {
+                return;
+            }
+            let name = r.ident.unraw_string();
+            let mut path = prefix.clone();
+            if name != "self" {
+                path.push(name);
+            }
+            out.push(UseDecl { name: Some(rename), path, public });
+        }
+        syn::UseTree::Glob(_) => out.push(UseDecl { name: None, path: prefix.clone(), public }),
+        syn::UseTree::Group(g) => {
+            for tree in &g.items {
+                flatten_use(tree, prefix, public, out);
+            }
+        }
+    }
+}
+
+/// Attributes the compiler handles itself; anything else on an item is taken to be
+/// an attribute macro that may rewrite it.
+pub(super) fn is_builtin_attr(attr: &syn::Attribute) -> bool {
+    const BUILTIN: &[&str] = &[
+        "doc",
+        "inline",
+        "cold",
+        "must_use",
+        "allow",
+        "warn",
+        "deny",
+        "forbid",
+        "expect",
+        "deprecated",
+        "cfg",
+        "cfg_attr",
+        "test",
+        "bench",
+        "ignore",
+        "should_panic",
+        "track_caller",
+        "no_mangle",
+        "unsafe",
+        "export_name",
+        "link_section",
+        "link_name",
+        "link",
+        "target_feature",
+        "repr",
+        "derive",
+        "automatically_derived",
+        "coverage",
+        "non_exhaustive",
+        "path",
+        "macro_export",
+        "macro_use",
+        "used",
+        "naked",
+        "instruction_set",
+        "no_implicit_prelude",
+        "optimize",
+        "rustc_const_stable",
+        "rustc_const_unstable",
+        "stable",
+        "unstable",
+        "const_trait",
+        "diagnostic",
+        "rustfmt",
+        "clippy",
+        "rustdoc",
+    ];
+    let path = attr.path();
+    path.segments.first().is_some_and(|first| {
+        let first = first.ident.to_string();
+        BUILTIN.contains(&first.as_str())
+            && (path.segments.len() == 1
+                || matches!(first.as_str(), "rustfmt" | "clippy" | "diagnostic" | "rustdoc"))
+    })
+}
+
+pub(super) fn has_macro_attr(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| !is_builtin_attr(a))
+}
+
+/// `#[cfg(test)]`, or a `cfg` that requires `test` (`all(test, …)`), not negated.
+pub(super) fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().filter(|a| a.path().is_ident("cfg")).any(|a| {
+        let tokens = match &a.meta {
+            syn::Meta::List(list) => list.tokens.to_string(),
+            _ => return false,
+        };
+        let words: Vec<&str> =
+            tokens.split(|c: char| !c.is_alphanumeric() && c != '_').filter(|w| !w.is_empty()).collect();
+        words.contains(&"test") && !words.contains(&"not") && !words.contains(&"any")
+    })
+}
+
+/// The value of `#[path = "…"]`.
+pub(super) fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().filter(|a| a.path().is_ident("path")).find_map(|a| match &a.meta {
+        syn::Meta::NameValue(nv) => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// Strips what `syn::parse_file` strips (a BOM, a `#!` line that is not an inner
+/// attribute); returns the byte offset of what remains and the remaining text.
+pub(super) fn strip_bom_and_shebang(text: &str) -> (usize, &str) {
+    let mut base = 0;
+    let mut content = text;
+    if let Some(rest) = content.strip_prefix('\u{feff}') {
+        base += 3;
+        content = rest;
+    }
+    if content.starts_with("#!") && !content[2..].trim_start().starts_with('[') {
+        let line_end = content.find('\n').unwrap_or(content.len());
+        base += line_end;
+        content = &content[line_end..];
+    }
+    (base, content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_and_shebang_are_stripped_with_their_offset() {
+        assert_eq!(strip_bom_and_shebang("\u{feff}fn a(){}"), (3, "fn a(){}"));
+        assert_eq!(strip_bom_and_shebang("#!/usr/bin/env x\nfn a(){}"), (16, "\nfn a(){}"));
+        assert_eq!(strip_bom_and_shebang("#![allow(x)]\nfn a(){}"), (0, "#![allow(x)]\nfn a(){}"));
+    }
+}
