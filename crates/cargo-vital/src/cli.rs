@@ -266,13 +266,7 @@ fn suggest_one(common: &Common, workspace: Workspace, function: &str) -> Result<
         Err(_) if !path.exists() => Catalogue::parse(&display, "")?,
         Err(err) => return Err(err),
     };
-    let index = vital::source::SourceIndex::scan(&workspace);
-    let f = vital::source::resolve::Resolver::new(&index).resolve(function).map_err(|err| {
-        let (message, help) = err.describe(function);
-        Error::new(ErrorKind::Resolution, None, message).with_help(help)
-    })?;
-    let entry = catalogue.entries.iter().find(|e| e.function == function);
-    let one = suggest::suggested(&index, &catalogue, function, entry, f);
+    let one = suggest::for_function(&workspace, &catalogue, function)?;
     emit(common, &suggestions_text(&[one], common.format))?;
     Ok(EXIT_PASS)
 }

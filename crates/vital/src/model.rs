@@ -164,6 +164,7 @@ impl Verdict {
 /// What is known of a failure mode's test (SPEC §2, §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum ModeStatus {
     /// A test exists, reaches the function, asserts, ran and passed.
     Passed,
@@ -201,6 +202,7 @@ impl ModeStatus {
 
 /// A declared failure mode and what is known of its test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModeOutcome {
     /// The mode.
     pub mode: String,
@@ -219,6 +221,7 @@ pub struct ModeOutcome {
 /// A coverage metric of SPEC §3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Metric {
     /// Executable lines run.
     Lines,

@@ -60,6 +60,22 @@ pub fn suggested(
     }
 }
 
+/// The suggestions for any function of `workspace`, catalogued or not: the path is
+/// resolved as a catalogue path would be.
+pub fn for_function(
+    workspace: &crate::workspace::Workspace,
+    catalogue: &Catalogue,
+    function: &str,
+) -> crate::Result<Suggested> {
+    let index = SourceIndex::scan(workspace);
+    let f = crate::source::resolve::Resolver::new(&index).resolve(function).map_err(|err| {
+        let (message, help) = err.describe(function);
+        crate::Error::new(crate::ErrorKind::Resolution, None, message).with_help(help)
+    })?;
+    let entry = catalogue.entries.iter().find(|e| e.function == function);
+    Ok(suggested(&index, catalogue, function, entry, f))
+}
+
 /// The suggestions as `vital.toml` entries to paste, each mode with its test.
 pub fn to_toml(all: &[Suggested]) -> String {
     let mut out = String::from("# Failure modes vital suggests, from each function's signature and body.\n");

@@ -11,6 +11,8 @@ pub mod junit;
 pub mod markdown;
 pub mod sarif;
 pub mod schema;
+#[cfg(test)]
+mod tests;
 
 pub use schema::{
     BranchGap, Change, CheckKind, CoverageInput, FunctionReport, FunctionSpan, Reasons, Report,

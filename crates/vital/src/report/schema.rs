@@ -114,6 +114,7 @@ impl<'de> Deserialize<'de> for Reasons {
 
 /// One vital function in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FunctionReport {
     /// The path as written in the catalogue.
     pub function: String,
@@ -178,6 +179,7 @@ pub struct FunctionSpan {
 
 /// A tier's thresholds; `None` where the tier does not gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Thresholds {
     /// Minimum line coverage.
     pub lines: Option<Percent>,
@@ -202,6 +204,7 @@ impl Thresholds {
 
 /// A function's state in a baseline report, and how it changed since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Trend {
     /// `better`, `same`, `worse`, or `new` (not in the baseline).
     pub change: Change,
@@ -228,6 +231,7 @@ pub struct Trend {
 /// How a function changed since the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Change {
     /// Some measure improved, none got worse.
     Better,
@@ -317,6 +321,7 @@ pub fn by_risk(check: CheckKind) -> impl Fn(&&FunctionReport, &&FunctionReport) 
 
 /// Counts of the functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Vital functions checked.
     pub functions: usize,
@@ -331,6 +336,7 @@ pub struct Summary {
 
 /// The test results that went into the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TestSummary {
     /// Tests that passed.
     pub passed: usize,
@@ -344,6 +350,7 @@ pub struct TestSummary {
 
 /// A coverage file that went into the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CoverageInput {
     /// The file as given.
     pub file: String,
@@ -358,6 +365,7 @@ pub struct CoverageInput {
 /// What a report checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum CheckKind {
     /// Coverage, failure modes and test results.
     #[default]
@@ -368,6 +376,7 @@ pub enum CheckKind {
 
 /// The result of a check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
