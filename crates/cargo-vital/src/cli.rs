@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -69,6 +69,10 @@ enum Command {
     /// Propose failure modes for the vital functions (or FUNCTION), from their
     /// signatures and bodies, as `vital.toml` entries to paste.
     Suggest(SuggestArgs),
+    /// Hash the workspace's source files, before a coverage run made outside `cargo
+    /// vital run`: `check` then knows whether the source changed since. Write it next
+    /// to the export, as `NAME.sources.json` for `NAME.json`, or pass `--stamp`.
+    Stamp,
     /// Manage the git pre-commit hook that runs `cargo vital check --static`.
     #[command(subcommand)]
     Hook(HookCommand),
@@ -144,8 +148,16 @@ struct CheckArgs {
     /// No coverage: check that the catalogue resolves and that each failure mode a
     /// tier requires has a test that exists, is not ignored and is not hollow (fast,
     /// for pre-commit).
-    #[arg(long = "static", conflicts_with_all = ["coverage", "tests"])]
+    #[arg(long = "static", conflicts_with_all = ["coverage", "tests", "stamp", "unstamped"])]
     static_only: bool,
+    /// The source stamp taken before the coverage run (`cargo vital stamp`)
+    /// [default: each export's `NAME.sources.json` beside it].
+    #[arg(long, value_name = "FILE")]
+    stamp: Option<PathBuf>,
+    /// Check coverage that has no source stamp anyway (reported: nothing then shows
+    /// the coverage is of the source as it is now).
+    #[arg(long, conflicts_with = "stamp")]
+    unstamped: bool,
     /// An earlier `--format json` report: fail only for functions that got worse
     /// or are new.
     #[arg(long, value_name = "FILE")]
@@ -208,7 +220,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
             FormatArg::Json => to_json(&VOCABULARY),
             _ => modes_text(),
         };
-        emit(&common, &text)?;
+        emit(&common, &text, &Protected::default())?;
         return Ok(EXIT_PASS);
     }
     let workspace = process::workspace(common.manifest_path.as_deref())?;
@@ -222,8 +234,16 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
     if let Command::Suggest(SuggestArgs { function: Some(function) }) = &cli.command {
         return suggest_one(&common, workspace, function);
     }
+    if let Command::Stamp = cli.command {
+        // Every source file, whatever the catalogue names: it may change before the check.
+        let stamp = vital::evidence::coverage::stamp::SourceStamp::of_workspace(&workspace);
+        let protected = Protected { root: Some(workspace.root.clone()), files: Vec::new() };
+        emit(&common, &stamp.to_json(), &protected)?;
+        return Ok(EXIT_PASS);
+    }
     // Resolve before anything slow: a bad catalogue fails in a second, not after the tests.
     let session = Session::open(workspace, common.catalogue.as_deref())?;
+    let protected = Protected::of(&common, &session, &Inputs::new());
     match cli.command {
         Command::List(_) => {
             let listed = session.list();
@@ -231,7 +251,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                 FormatArg::Json => to_json(&listed),
                 _ => list_table(&listed),
             };
-            emit(&common, &text)?;
+            emit(&common, &text, &protected)?;
             Ok(EXIT_PASS)
         }
         Command::Suggest(_) => {
@@ -241,13 +261,13 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                     suggest::suggested(session.index(), session.catalogue(), &entry.function, Some(entry), f)
                 })
                 .collect();
-            emit(&common, &suggestions_text(&all, common.format))?;
+            emit(&common, &suggestions_text(&all, common.format), &protected)?;
             Ok(EXIT_PASS)
         }
-        Command::Hook(_) => unreachable!("handled above"),
+        Command::Hook(_) | Command::Stamp => unreachable!("handled above"),
         Command::Check(args) if args.static_only => {
             let baseline = args.baseline.map(InputFile::new);
-            render(&common, &session.check_static(baseline.as_ref())?)
+            render(&common, &session.check_static(baseline.as_ref())?, &protected)
         }
         Command::Check(args) => check(&common, &session, args),
         Command::Run(args) => run_tests(&common, &session, args),
@@ -267,7 +287,8 @@ fn suggest_one(common: &Common, workspace: Workspace, function: &str) -> Result<
         Err(err) => return Err(err),
     };
     let one = suggest::for_function(&workspace, &catalogue, function)?;
-    emit(common, &suggestions_text(&[one], common.format))?;
+    let protected = Protected { root: Some(workspace.root.clone()), files: vec![path] };
+    emit(common, &suggestions_text(&[one], common.format), &protected)?;
     Ok(EXIT_PASS)
 }
 
@@ -297,7 +318,13 @@ fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Erro
     if let Some(baseline) = args.baseline {
         inputs = inputs.baseline(baseline);
     }
-    render(common, &session.check(&inputs)?)
+    if let Some(stamp) = args.stamp {
+        inputs = inputs.stamp(stamp);
+    }
+    if args.unstamped {
+        inputs = inputs.unstamped();
+    }
+    render(common, &session.check(&inputs)?, &Protected::of(common, session, &inputs))
 }
 
 /// `cargo vital run`: the tests under coverage, then the check.
@@ -305,6 +332,11 @@ fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Er
     process::check_prerequisites()?;
     let workspace = session.workspace();
     let output = default_coverage_path(workspace);
+    // A report that could not be written is found before the slow part.
+    let will_read = vital::pipeline::default_results_paths(workspace)
+        .into_iter()
+        .fold(Inputs::new().coverage(output.clone()), Inputs::tests);
+    refuse_output(common, &Protected::of(common, session, &will_read))?;
     let run = CoverageRun {
         manifest_path: common.manifest_path.clone(),
         packages: args.packages,
@@ -328,7 +360,7 @@ fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Er
             if let Some(baseline) = args.baseline {
                 inputs = inputs.baseline(baseline);
             }
-            render(common, &session.check(&inputs)?)
+            render(common, &session.check(&inputs)?, &Protected::of(common, session, &inputs))
         }
         RunOutcome::Failed(code) => {
             let status = code.map_or_else(|| "killed by a signal".into(), |c| format!("exit status {c}"));
@@ -343,7 +375,7 @@ fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Er
 }
 
 /// Writes `report` in the chosen format; its exit code.
-fn render(common: &Common, report: &vital::report::Report) -> Result<u8, Error> {
+fn render(common: &Common, report: &vital::report::Report, protected: &Protected) -> Result<u8, Error> {
     let format = match common.format {
         FormatArg::Human => Format::Human,
         FormatArg::Json => Format::Json,
@@ -352,8 +384,9 @@ fn render(common: &Common, report: &vital::report::Report) -> Result<u8, Error> 
         FormatArg::Sarif => Format::Sarif,
         FormatArg::Junit => Format::Junit,
     };
-    let style = Style { color: common.output.is_none() && color_enabled(common.color) };
-    emit(common, &report.render(format, &style))?;
+    let to_stdout = common.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    let style = Style { color: to_stdout && color_enabled(common.color) };
+    emit(common, &report.render(format, &style), protected)?;
     Ok(if report.exit_code() == 0 { EXIT_PASS } else { EXIT_FAIL })
 }
 
@@ -385,11 +418,58 @@ fn suggestions_text(all: &[suggest::Suggested], format: FormatArg) -> String {
     }
 }
 
-/// Writes the output: to `--output` atomically, else to stdout (a closed pipe is
-/// not an error).
-fn emit(common: &Common, text: &str) -> Result<(), Error> {
-    if let Some(path) = &common.output {
-        return vital::fsutil::write_atomic(path, text.as_bytes());
+/// What `--output` must never replace: the files the command reads, and the
+/// workspace's sources and manifests (indexed or not: `build.rs`, examples).
+#[derive(Debug, Default)]
+struct Protected {
+    root: Option<PathBuf>,
+    files: Vec<PathBuf>,
+}
+
+impl Protected {
+    fn of(common: &Common, session: &Session, inputs: &Inputs) -> Protected {
+        let workspace = session.workspace();
+        let catalogue = common.catalogue.clone().unwrap_or_else(|| workspace.root.join(FILE_NAME));
+        let mut files = vec![catalogue];
+        files.extend(session.own_files());
+        files.extend(inputs.files_read());
+        Protected { root: Some(workspace.root.clone()), files }
+    }
+
+    /// Why `output` may not be written, if it may not.
+    fn refuses(&self, output: &Path) -> Option<String> {
+        let target = vital::fsutil::identity(&vital::fsutil::resolve_links(output));
+        if let Some(read) = self.files.iter().find(|f| vital::fsutil::identity(f) == target) {
+            return Some(format!("it is {}, which this command reads", read.display()));
+        }
+        let root = vital::fsutil::identity(self.root.as_deref()?);
+        let source = target.extension().is_some_and(|e| e == "rs")
+            || target.file_name().is_some_and(|n| n == "Cargo.toml" || n == "Cargo.lock");
+        (source && target.starts_with(&root)).then(|| "it is a source file of the workspace".to_string())
+    }
+}
+
+/// An error when `--output` names a [`Protected`] file.
+fn refuse_output(common: &Common, protected: &Protected) -> Result<(), Error> {
+    let Some(path) = common.output.as_deref().filter(|p| *p != Path::new("-")) else { return Ok(()) };
+    match protected.refuses(path) {
+        Some(why) => Err(Error::new(
+            ErrorKind::Io,
+            Some(vital::Location::file(path)),
+            format!("refusing to write the report over it: {why}"),
+        )
+        .with_help("choose another `--output` file, or `-` for standard output")),
+        None => Ok(()),
+    }
+}
+
+/// Writes the output: to `--output` (see [`vital::fsutil::write_output`]: never over
+/// a [`Protected`] file), else to stdout (also for `--output -`; a closed pipe is not
+/// an error).
+fn emit(common: &Common, text: &str, protected: &Protected) -> Result<(), Error> {
+    if let Some(path) = common.output.as_deref().filter(|p| *p != Path::new("-")) {
+        refuse_output(common, protected)?;
+        return vital::fsutil::write_output(path, text.as_bytes(), &protected.files);
     }
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {

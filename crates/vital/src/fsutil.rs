@@ -1,32 +1,211 @@
-//! Writing files so that a reader never sees half of one.
+//! Files in and out, so that no input can hang or exhaust the machine and no output
+//! destroys anything.
+//!
+//! - Inputs are read only from regular files ([`read_input`]): a FIFO with no writer
+//!   would block forever, `/dev/zero` would fill memory, a directory is a mistake.
+//!   Each is refused with what it is.
+//! - Outputs ([`write_output`]) are written atomically (a temporary file in the same
+//!   directory, flushed, renamed over the target) when the target is a regular file
+//!   or new; through a symlink to where it points, the link kept; straight through to
+//!   a character device or a FIFO (`/dev/null`, `/dev/stdout`, a pipe); never onto a
+//!   directory or a block device, never onto an input of the same command. A new file
+//!   gets the mode a plain `open` gives under the umask; an existing one keeps its mode.
 
-use std::io::Write;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Location, Result};
 
+/// What a path is, in words, when it is not a regular file.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let file_type = meta.file_type();
+    if file_type.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+/// Reads an input file whole. Only regular files are read: anything else is an
+/// error of `kind` saying what the path is. `display` names it in messages.
+pub fn read_input(path: &Path, display: &Path, kind: ErrorKind) -> Result<Vec<u8>> {
+    let refuse = |what: &str| {
+        Error::new(
+            kind,
+            Some(Location::file(display)),
+            format!("cannot read: it is {what}, not a regular file"),
+        )
+    };
+    // `metadata` does not open the file: a FIFO is refused before it can block.
+    let meta = std::fs::metadata(path).map_err(|err| Error::io(kind, display, &err))?;
+    if !meta.is_file() {
+        return Err(refuse(kind_of(&meta)));
+    }
+    let mut file = std::fs::File::open(path).map_err(|err| Error::io(kind, display, &err))?;
+    // The path may have been swapped between the two looks: check what was opened.
+    let opened = file.metadata().map_err(|err| Error::io(kind, display, &err))?;
+    if !opened.is_file() {
+        return Err(refuse(kind_of(&opened)));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(|err| Error::io(kind, display, &err))?;
+    Ok(bytes)
+}
+
+/// [`read_input`] as UTF-8 text.
+pub fn read_input_string(path: &Path, display: &Path, kind: ErrorKind) -> Result<String> {
+    let bytes = read_input(path, display, kind)?;
+    String::from_utf8(bytes).map_err(|err| {
+        Error::new(
+            kind,
+            Some(Location::file(display)),
+            format!(
+                "cannot read: it is not UTF-8 text (invalid byte at offset {})",
+                err.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+fn write_error(path: &Path, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Io, Some(Location::file(path)), message)
+}
+
+/// The first ancestor of `path` that exists and is not a directory, if any: the
+/// reason a directory cannot be created there.
+fn blocking_ancestor(path: &Path) -> Option<PathBuf> {
+    path.ancestors().skip(1).find(|a| std::fs::metadata(a).is_ok_and(|m| !m.is_dir())).map(Path::to_path_buf)
+}
+
 /// Writes `bytes` to `path` atomically: into a temporary file in the same directory,
 /// flushed to disk, then renamed over `path`. A crash or a kill leaves either the old
-/// file or the new one, never a mix; concurrent writers each leave a whole file.
+/// file or the new one, never a mix; concurrent writers each leave a whole file. A
+/// new file gets the mode a plain `open` gives under the umask; an existing one keeps
+/// its mode. For vital's own files; user-named outputs go through [`write_output`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let fail = |err: std::io::Error| {
-        Error::new(ErrorKind::Io, Some(Location::file(path)), format!("cannot write: {err}"))
-    };
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir).map_err(fail)?;
+    if let Err(err) = std::fs::create_dir_all(dir) {
+        return Err(match blocking_ancestor(path) {
+            Some(file) => write_error(path, format!("cannot write: {} is not a directory", file.display())),
+            None => write_error(path, format!("cannot write: {err}")),
+        });
+    }
+    let existing = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file).map(|m| m.permissions());
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    temp.write_all(bytes).map_err(fail)?;
-    temp.as_file().sync_all().map_err(fail)?;
-    temp.persist(path).map_err(|err| fail(err.error))?;
+    let (temp, mut file) =
+        create_temporary(dir, &name).map_err(|err| write_error(path, format!("cannot write: {err}")))?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| existing.map_or(Ok(()), |mode| std::fs::set_permissions(&temp, mode)))
+        .and_then(|()| std::fs::rename(&temp, path));
+    if let Err(err) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(write_error(path, format!("cannot write: {err}")));
+    }
     Ok(())
+}
+
+/// A new file `.<name>.<pid>.<n>.tmp` in `dir`, created with the default mode (what
+/// the umask leaves of 0666).
+fn create_temporary(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let pid = std::process::id();
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!(".{name}.{pid}.{n}.tmp"));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// Where a write to `path` really lands: through any symlinks (a dangling one
+/// included) to the final path.
+pub fn resolve_links(path: &Path) -> PathBuf {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&current) {
+            Ok(target) => {
+                current = match current.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            Err(_) => break,
+        }
+    }
+    current
+}
+
+/// The absolute, normalized form of `path` for comparisons: canonical where it
+/// exists, else its canonical parent joined with its name.
+pub fn identity(path: &Path) -> PathBuf {
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return canonical;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            identity(parent).join(name)
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Writes a user-named output (`--output FILE`); `inputs` are the files the same
+/// command reads, which it must not overwrite. See the module documentation.
+pub fn write_output(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
+    let target = resolve_links(path);
+    let id = identity(&target);
+    if let Some(input) = inputs.iter().find(|i| identity(i) == id) {
+        return Err(write_error(
+            path,
+            format!("refusing to write the report over {}, which this command reads", input.display()),
+        )
+        .with_help("choose another `--output` file"));
+    }
+    match std::fs::metadata(&target) {
+        Ok(meta) if meta.is_file() => write_atomic(&target, bytes),
+        Ok(meta) => {
+            let what = kind_of(&meta);
+            let through = what.starts_with("a character device") || what.starts_with("a FIFO");
+            if !through {
+                return Err(write_error(path, format!("cannot write: it is {what}")).with_help(
+                    "`--output` takes a file to create or replace, a FIFO or a character device (`-` is standard output)",
+                ));
+            }
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(|err| write_error(path, format!("cannot write: {err}")))?;
+            file.write_all(bytes)
+                .and_then(|()| file.flush())
+                .map_err(|err| write_error(path, format!("cannot write: {err}")))
+        }
+        Err(_) => write_atomic(&target, bytes),
+    }
 }
 
 #[cfg(test)]
@@ -53,5 +232,85 @@ mod tests {
         let error = write_atomic(&file.join("x.json"), b"").unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Io);
         assert!(error.to_string().contains("x.json: cannot write"), "{error}");
+        assert!(error.to_string().contains("file is not a directory"), "{error}");
+        let error = write_atomic(&file.join("deeper/x.json"), b"").unwrap_err();
+        assert!(error.to_string().contains("file is not a directory"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_get_the_umask_mode_and_existing_ones_keep_theirs() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        // What a plain create gives here, whatever the umask of the test run.
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, "").unwrap();
+        let plain = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+        let new = dir.path().join("new.json");
+        write_output(&new, b"x", &[]).unwrap();
+        assert_eq!(std::fs::metadata(&new).unwrap().permissions().mode() & 0o777, plain);
+        let kept = dir.path().join("kept.json");
+        std::fs::write(&kept, "old").unwrap();
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_output(&kept, b"new", &[]).unwrap();
+        assert_eq!(std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(std::fs::read_to_string(&kept).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_written_through_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("real.json", &link).unwrap();
+        write_output(&link, b"new", &[]).unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        // A dangling link: its target is created.
+        let dangling = dir.path().join("dangling.json");
+        std::os::unix::fs::symlink("made.json", &dangling).unwrap();
+        write_output(&dangling, b"made", &[]).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("made.json")).unwrap(), "made");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_character_device_is_written_through_never_replaced() {
+        write_output(Path::new("/dev/null"), b"nothing", &[]).unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert_eq!(kind_of(&meta), "a character device");
+    }
+
+    #[test]
+    fn an_input_or_a_directory_is_never_an_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("vital.toml");
+        std::fs::write(&input, "keep").unwrap();
+        let via_dot = dir.path().join(".").join("vital.toml");
+        let error = write_output(&via_dot, b"x", std::slice::from_ref(&input)).unwrap_err();
+        assert!(error.to_string().contains("which this command reads"), "{error}");
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), "keep");
+        let error = write_output(dir.path(), b"x", &[]).unwrap_err();
+        assert!(error.to_string().contains("it is a directory"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn inputs_that_are_not_regular_files_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let error =
+            read_input(Path::new("/dev/zero"), Path::new("/dev/zero"), ErrorKind::Coverage).unwrap_err();
+        assert!(error.to_string().contains("it is a character device, not a regular file"), "{error}");
+        let error = read_input(dir.path(), Path::new("dir"), ErrorKind::Catalogue).unwrap_err();
+        assert!(error.to_string().starts_with("dir: cannot read: it is a directory"), "{error}");
+        let missing =
+            read_input(&dir.path().join("none"), Path::new("none"), ErrorKind::Coverage).unwrap_err();
+        assert!(missing.to_string().starts_with("none: cannot read:"), "{missing}");
+        let text = dir.path().join("latin1.txt");
+        std::fs::write(&text, b"caf\xe9").unwrap();
+        let error = read_input_string(&text, Path::new("latin1.txt"), ErrorKind::Catalogue).unwrap_err();
+        assert!(error.to_string().contains("not UTF-8"), "{error}");
     }
 }

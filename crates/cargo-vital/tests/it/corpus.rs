@@ -42,7 +42,8 @@ fn coverage(name: &'static str, bytes: Vec<u8>, says: &[&str]) -> Case {
     Case {
         name,
         files: vec![(leak(file.clone()), bytes)],
-        args: vec!["check".into(), "--coverage".into(), file],
+        // Unstamped: each case is about what the export itself says.
+        args: vec!["check".into(), "--unstamped".into(), "--coverage".into(), file],
         says,
     }
 }
@@ -360,6 +361,68 @@ fn cases(dir: &Path) -> Vec<Case> {
         ),
         case("unknown_runner", vec![], &["run", "--runner", "cargo-test"], &["invalid value 'cargo-test'"]),
         case("suggest_nothing", vec![], &["suggest", "shapes::nope"], &["`shapes::nope` names no function"]),
+        // inputs that are not regular files: refused at once, saying what they are
+        case(
+            "coverage_dev_zero",
+            vec![],
+            &["check", "--coverage", "/dev/zero"],
+            &["/dev/zero: cannot read: it is a character device, not a regular file"],
+        ),
+        case(
+            "catalogue_dev_urandom",
+            vec![],
+            &["check", "--static", "--catalogue", "/dev/urandom"],
+            &["/dev/urandom: cannot read: it is a character device"],
+        ),
+        case(
+            "tests_dev_zero",
+            vec![],
+            &["check", "--coverage", "target/vital/coverage.json", "--tests", "/dev/zero"],
+            &["/dev/zero: cannot read: it is a character device"],
+        ),
+        case(
+            "baseline_dev_zero",
+            vec![],
+            &["check", "--baseline", "/dev/zero"],
+            &["/dev/zero: cannot read: it is a character device"],
+        ),
+        case(
+            "stamp_dev_zero",
+            vec![],
+            &["check", "--coverage", "target/vital/coverage.json", "--stamp", "/dev/zero"],
+            &["/dev/zero: cannot read: it is a character device"],
+        ),
+        case(
+            "catalogue_a_directory",
+            vec![("corpus/dir.toml/x", Vec::new())],
+            &["check", "--static", "--catalogue", "corpus/dir.toml"],
+            &["corpus/dir.toml: cannot read: it is a directory"],
+        ),
+        // coverage whose freshness cannot be shown
+        case(
+            "coverage_without_a_stamp",
+            vec![("corpus/copy.json", real.clone())],
+            &["check", "--coverage", "corpus/copy.json"],
+            &["corpus/copy.json", "has no source stamp", "corpus/copy.sources.json", "cargo vital stamp"],
+        ),
+        case(
+            "stamp_missing",
+            vec![],
+            &["check", "--coverage", "target/vital/coverage.json", "--stamp", "corpus/no-stamp.json"],
+            &["corpus/no-stamp.json", "cannot read"],
+        ),
+        case(
+            "stamp_not_a_stamp",
+            vec![("corpus/bad-stamp.json", b"{\"files\": 1}".to_vec())],
+            &["check", "--coverage", "target/vital/coverage.json", "--stamp", "corpus/bad-stamp.json"],
+            &["corpus/bad-stamp.json:1:", "the source stamp is unreadable"],
+        ),
+        case(
+            "stamp_of_other_sources",
+            vec![("corpus/other.sources.json", b"{\"vital_source_stamp\": 1, \"files\": {}}".to_vec())],
+            &["check", "--coverage", "target/vital/coverage.json", "--stamp", "corpus/other.sources.json"],
+            &["is not in the stamp: it did not exist when the coverage run started"],
+        ),
     ]
 }
 

@@ -114,9 +114,14 @@ fn coverage_of_an_older_version_of_the_source_is_exit_2() {
     assert!(out.stderr.contains("src/config.rs"), "{}", out.stderr);
     assert!(out.stderr.contains("re-run the tests with coverage (`cargo vital run`)"), "{}", out.stderr);
 
-    // Without the source stamp the structure of the records still tells.
+    // Without the source stamp, nothing shows the coverage is fresh: exit 2 saying
+    // how to stamp, unless checked anyway; then the structure of the records tells.
     std::fs::remove_file(dir.join("target/vital/coverage.sources.json")).unwrap();
     let out = vital(&dir, &["check"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("the coverage has no source stamp"), "{}", out.stderr);
+    assert!(out.stderr.contains("cargo vital stamp"), "{}", out.stderr);
+    let out = vital(&dir, &["check", "--unstamped"]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("error: src/config.rs:"), "{}", out.stderr);
     assert!(out.stderr.contains("coverage is older than the source"), "{}", out.stderr);
@@ -124,7 +129,7 @@ fn coverage_of_an_older_version_of_the_source_is_exit_2() {
     // A line added inside the function body.
     let edited = original.replace("    Ok(port)", "    let port = port;\n    Ok(port)");
     std::fs::write(&config, edited).unwrap();
-    let out = vital(&dir, &["check"]);
+    let out = vital(&dir, &["check", "--unstamped"]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("coverage is older than the source"), "{}", out.stderr);
 

@@ -144,8 +144,12 @@ pub fn llvm_cov() -> PathBuf {
     libdir.parent().unwrap().join("bin/llvm-cov")
 }
 
-/// Runs the real `cargo llvm-cov` in `dir`, writing the JSON export to `out`.
+/// Runs the real `cargo llvm-cov` in `dir`, writing the JSON export to `out`, with
+/// the source stamped first (`cargo vital stamp`, as a user's CI does) next to it.
 pub fn llvm_cov_export(dir: &Path, out: &str, branch: bool, extra: &[&str]) -> Outcome {
+    let stamp = Path::new(out).with_extension("sources.json");
+    let stamped = vital(dir, &["stamp", "--output", stamp.to_str().unwrap()]);
+    assert_eq!(stamped.code, 0, "cargo vital stamp failed: {stamped:?}");
     let mut cmd = command("cargo", dir);
     cmd.args(["llvm-cov", "--json", "--output-path", out]).args(extra);
     if branch {

@@ -268,9 +268,8 @@ struct RawEntry {
 impl Catalogue {
     /// Reads and parses the catalogue at `path`; `display` is how the path is shown.
     pub fn load(path: &Path, display: &Path) -> Result<Catalogue> {
-        let text = std::fs::read_to_string(path).map_err(|err| {
-            let error = Error::io(ErrorKind::Catalogue, display, &err);
-            if err.kind() == std::io::ErrorKind::NotFound {
+        let text = crate::fsutil::read_input_string(path, display, ErrorKind::Catalogue).map_err(|error| {
+            if std::fs::symlink_metadata(path).is_err() {
                 error.with_help(format!(
                     "create `{FILE_NAME}` at the workspace root, or pass `--catalogue PATH`; \
                      a minimal entry is:\n[[vital]]\nfunction = \"my_crate::module::function\"\ntier = \"critical\""

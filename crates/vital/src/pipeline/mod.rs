@@ -67,6 +67,8 @@ pub struct Inputs {
     coverage: Vec<InputFile>,
     tests: Vec<InputFile>,
     baseline: Option<InputFile>,
+    stamp: Option<InputFile>,
+    unstamped: bool,
 }
 
 impl Inputs {
@@ -97,6 +99,22 @@ impl Inputs {
         self
     }
 
+    /// The source stamp every coverage file was produced after (`cargo vital stamp`);
+    /// by default each export's stamp is the `NAME.sources.json` next to it.
+    #[must_use]
+    pub fn stamp(mut self, file: impl Into<InputFile>) -> Inputs {
+        self.stamp = Some(file.into());
+        self
+    }
+
+    /// Checks coverage that has no source stamp anyway: its freshness cannot be
+    /// shown, and every report says so.
+    #[must_use]
+    pub fn unstamped(mut self) -> Inputs {
+        self.unstamped = true;
+        self
+    }
+
     /// What the last `cargo vital run` in `workspace` wrote: its export under
     /// `target/vital/`, and the test results of the same run.
     pub fn last_run(workspace: &Workspace) -> Inputs {
@@ -110,6 +128,20 @@ impl Inputs {
     /// The coverage files given.
     pub fn coverage_files(&self) -> &[InputFile] {
         &self.coverage
+    }
+
+    /// The files a check of these inputs reads that a report must never be written
+    /// over: coverage, their stamps, test results. A baseline is not among them:
+    /// writing the new report over it refreshes it.
+    pub fn files_read(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for coverage in &self.coverage {
+            files.push(SourceStamp::path_for(&coverage.path));
+            files.push(coverage.path.clone());
+        }
+        files.extend(self.stamp.iter().map(|s| s.path.clone()));
+        files.extend(self.tests.iter().map(|t| t.path.clone()));
+        files
     }
 }
 
@@ -175,6 +207,14 @@ impl Session {
         self.catalogue.entries.iter().zip(self.functions.iter().copied())
     }
 
+    /// The workspace's own files, which no output may replace: every source file
+    /// indexed and every member's `Cargo.toml`.
+    pub fn own_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self.index.files.iter().map(|f| f.path.clone()).collect();
+        files.extend(self.workspace.packages.iter().map(|p| p.manifest_path.clone()));
+        files
+    }
+
     /// The hashes of every source file, to take before a coverage run: the check
     /// that reads the coverage then knows whether the source changed since.
     pub fn stamp(&self) -> SourceStamp {
@@ -187,9 +227,15 @@ impl Session {
     pub fn check(&self, inputs: &Inputs) -> Result<Report> {
         // A bad baseline is found before the slow part.
         let baseline = inputs.baseline.as_ref().map(|b| read_baseline(&b.path, &b.display)).transpose()?;
-        let exports = self.read_coverage(&inputs.coverage)?;
+        let (exports, unstamped) = self.read_coverage(inputs)?;
         let results = self.read_results(&inputs.tests)?;
         let mut report = self.judge(&exports, results.as_ref())?;
+        for export in &unstamped {
+            report.warnings.push(format!(
+                "{export}: no source stamp, checked anyway (`--unstamped`): nothing shows that this coverage \
+                 is of the source as it is now"
+            ));
+        }
         if let Some(baseline) = &baseline {
             apply_baseline(&mut report, baseline);
         }
@@ -233,23 +279,57 @@ impl Session {
     }
 
     /// Reads coverage files, keeping the records of the vital functions' files, and
-    /// checks each against its source stamp.
-    fn read_coverage(&self, files: &[InputFile]) -> Result<Vec<Export>> {
+    /// checks each against its source stamp: the one given, else the one next to it.
+    /// Coverage without a stamp is an error, unless `--unstamped`: then it is
+    /// returned among the second value, to be reported.
+    fn read_coverage(&self, inputs: &Inputs) -> Result<(Vec<Export>, Vec<String>)> {
+        let files = &inputs.coverage;
         if files.is_empty() {
             return Err(Error::new(ErrorKind::Coverage, None, "no coverage file was given")
                 .with_help("pass `--coverage FILE`, or run `cargo vital run` to produce one"));
         }
         let vital_files = self.vital_files();
+        let given = match &inputs.stamp {
+            Some(stamp) => Some((load_stamp(&stamp.path, &stamp.display)?, stamp.display.clone())),
+            None => None,
+        };
         let keep = keep_files(&self.index, &self.workspace.root, &vital_files);
         let mut exports = Vec::with_capacity(files.len());
+        let mut unstamped = Vec::new();
         for file in files {
-            let export = Export::read(&file.path, &file.display, &keep)?;
-            if let Some(stamp) = SourceStamp::load(&SourceStamp::path_for(&file.path))? {
-                stamp.verify(&self.index, &vital_files, &SourceStamp::path_for(&file.display))?;
+            // A broken export says so first: it is the more useful message.
+            exports.push(Export::read(&file.path, &file.display, &keep)?);
+            let beside = SourceStamp::path_for(&file.path);
+            let stamp = match &given {
+                Some(given) => Some(given.clone()),
+                None if std::fs::symlink_metadata(&beside).is_ok() => {
+                    let display = SourceStamp::path_for(&file.display);
+                    Some((load_stamp(&beside, &display)?, display))
+                }
+                None => None,
+            };
+            match stamp {
+                Some((stamp, display)) => stamp.verify(&self.index, &vital_files, &display)?,
+                None if inputs.unstamped => unstamped.push(file.display.display().to_string()),
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::StaleCoverage,
+                        Some(crate::Location::file(&file.display)),
+                        format!(
+                            "the coverage has no source stamp ({} does not exist): nothing shows it is of the \
+                             source as it is now",
+                            SourceStamp::path_for(&file.display).display()
+                        ),
+                    )
+                    .with_help(
+                        "stamp the source before the coverage run (`cargo vital stamp --output FILE.sources.json` \
+                         next to the export, or `--stamp FILE`), use `cargo vital run`, or pass `--unstamped` to \
+                         check it anyway",
+                    ));
+                }
             }
-            exports.push(export);
         }
-        Ok(exports)
+        Ok((exports, unstamped))
     }
 
     /// Reads and merges test-results files; `None` when there are none.
@@ -341,6 +421,14 @@ impl Session {
         }
         warnings
     }
+}
+
+/// Reads a stamp that must exist.
+fn load_stamp(path: &Path, display: &Path) -> Result<SourceStamp> {
+    SourceStamp::load(path, display)?.ok_or_else(|| {
+        Error::new(ErrorKind::Coverage, Some(crate::Location::file(display)), "cannot read: no such file")
+            .with_help("write it with `cargo vital stamp --output FILE` before the coverage run")
+    })
 }
 
 fn resolve_entries(index: &SourceIndex, catalogue: &Catalogue) -> Result<Vec<FnId>> {

@@ -63,9 +63,8 @@ pub struct Baseline {
 
 /// Reads a baseline report.
 pub fn read_baseline(path: &Path, display: &Path) -> Result<Baseline> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        Error::io(ErrorKind::Coverage, display, &err)
-            .with_help("write one with `cargo vital check --format json --output FILE` on the main branch")
+    let text = crate::fsutil::read_input_string(path, display, ErrorKind::Coverage).map_err(|err| {
+        err.with_help("write one with `cargo vital check --format json --output FILE` on the main branch")
     })?;
     parse_baseline(&text, display)
 }

@@ -5,6 +5,7 @@
 //! Everything that touches `syn` lives in [`scan`]; [`resolve`] turns catalogue paths
 //! into functions of the index.
 
+pub mod depth;
 pub mod resolve;
 mod scan;
 #[cfg(test)]

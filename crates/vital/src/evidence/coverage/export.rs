@@ -56,8 +56,8 @@ impl Export {
     /// Reads an export from `path`, keeping the records that have at least one
     /// filename for which `keep` is true. `display` is how the path is shown.
     pub fn read(path: &Path, display: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Export> {
-        let bytes = std::fs::read(path).map_err(|err| {
-            Error::io(ErrorKind::Coverage, display, &err).with_help(
+        let bytes = crate::fsutil::read_input(path, display, ErrorKind::Coverage).map_err(|err| {
+            err.with_help(
                 "produce it with `cargo vital run`, or `cargo llvm-cov --branch --json --output-path FILE`",
             )
         })?;

@@ -352,8 +352,15 @@ fn check_token_boundaries(
     Ok(())
 }
 
-/// The byte ranges of the tokens of `text` (delimiters included), by start.
+/// The byte ranges of the tokens of `text` (delimiters included), by start; read
+/// on a thread with a stack sized for the text's nesting (`None` when the text nests
+/// beyond what vital parses: the scanner did not index such a file either).
 fn tokens(text: &str) -> Option<Vec<(usize, usize)>> {
+    let need = crate::source::depth::stack_estimate(text);
+    crate::source::depth::run_with_stack(need, || lex(text)).flatten()
+}
+
+fn lex(text: &str) -> Option<Vec<(usize, usize)>> {
     fn walk(stream: proc_macro2::TokenStream, out: &mut Vec<(usize, usize)>) {
         for tree in stream {
             match tree {

@@ -31,48 +31,57 @@ impl SourceStamp {
         SourceStamp { vital_source_stamp: STAMP_VERSION, files }
     }
 
+    /// The stamp of every source file of `workspace`.
+    pub fn of_workspace(workspace: &crate::workspace::Workspace) -> SourceStamp {
+        SourceStamp::of(&SourceIndex::scan(workspace))
+    }
+
     /// Where the stamp of a coverage file lives: `coverage.json` → `coverage.sources.json`.
     pub fn path_for(coverage: &Path) -> PathBuf {
         coverage.with_extension("sources.json")
     }
 
-    /// Reads the stamp at `path`; `Ok(None)` when there is none.
-    pub fn load(path: &Path) -> Result<Option<SourceStamp>> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(err) => return Err(Error::io(ErrorKind::Coverage, path, &err)),
-        };
+    /// Reads the stamp at `path` (shown as `display`); `Ok(None)` when there is none.
+    pub fn load(path: &Path, display: &Path) -> Result<Option<SourceStamp>> {
+        if std::fs::symlink_metadata(path).is_err_and(|err| err.kind() == std::io::ErrorKind::NotFound) {
+            return Ok(None);
+        }
+        let bytes = crate::fsutil::read_input(path, display, ErrorKind::Coverage)?;
         serde_json::from_slice(&bytes).map(Some).map_err(|err| {
             Error::new(
                 ErrorKind::Coverage,
-                Some(Location::at(path, err.line(), err.column())),
+                Some(Location::at(display, err.line(), err.column())),
                 format!("the source stamp is unreadable ({err})"),
             )
             .with_help("delete it and re-run `cargo vital run`")
         })
     }
 
-    /// Errors when one of `files` differs from when the stamp was taken.
+    /// Errors when one of `files` differs from when the stamp was taken, or was not
+    /// stamped at all (it did not exist then: the coverage cannot be of it).
     pub fn verify(&self, index: &SourceIndex, files: &[FileId], stamp_path: &Path) -> Result<()> {
         for &file in files {
             let source = index.file(file);
-            if let Some(stamped) = self.files.get(&source.rel)
-                && *stamped != hash(source.text.as_bytes())
-            {
-                return Err(Error::new(
-                    ErrorKind::StaleCoverage,
-                    Some(Location::file(&source.rel)),
-                    format!(
-                        "coverage is older than the source: {} changed since the coverage run (stamp {})",
-                        source.rel,
-                        stamp_path.display()
-                    ),
-                )
-                .with_help("re-run the tests with coverage (`cargo vital run`) and check again"));
-            }
+            let why = match self.files.get(&source.rel) {
+                Some(stamped) if *stamped == hash(source.text.as_bytes()) => continue,
+                Some(_) => "changed since the coverage run",
+                None => "is not in the stamp: it did not exist when the coverage run started",
+            };
+            return Err(Error::new(
+                ErrorKind::StaleCoverage,
+                Some(Location::file(&source.rel)),
+                format!("coverage is older than the source: {} {why} (stamp {})", source.rel, stamp_path.display()),
+            )
+            .with_help("re-run the tests with coverage (`cargo vital run`) and check again"));
         }
         Ok(())
+    }
+
+    /// The stamp as the JSON `cargo vital stamp` writes.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a stamp always serializes");
+        text.push('\n');
+        text
     }
 }
 
@@ -105,10 +114,10 @@ mod tests {
     #[test]
     fn a_missing_stamp_is_none_and_a_bad_one_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(SourceStamp::load(&dir.path().join("none.json")).unwrap(), None);
+        assert_eq!(SourceStamp::load(&dir.path().join("none.json"), Path::new("none.json")).unwrap(), None);
         let bad = dir.path().join("bad.json");
         std::fs::write(&bad, "{\"files\": 3}").unwrap();
-        let error = SourceStamp::load(&bad).unwrap_err();
+        let error = SourceStamp::load(&bad, Path::new("bad.json")).unwrap_err();
         assert!(error.to_string().contains("the source stamp is unreadable"), "{error}");
     }
 }

@@ -32,8 +32,8 @@ pub struct TestResults {
 impl TestResults {
     /// Reads one results file (either format).
     pub fn read(path: &Path, display: &Path, workspace: &Workspace) -> Result<TestResults> {
-        let text = std::fs::read_to_string(path).map_err(|err| {
-            Error::io(ErrorKind::Coverage, display, &err).with_help(
+        let text = crate::fsutil::read_input_string(path, display, ErrorKind::Coverage).map_err(|err| {
+            err.with_help(
                 "produce it with `cargo vital run`, nextest's JUnit output, or libtest's `--format json`",
             )
         })?;

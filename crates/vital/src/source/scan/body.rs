@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-use super::syntax::{UnrawString, type_path};
+use super::syntax::{UnrawString, expr_span, macro_span, type_path};
 use crate::source::{BodyFacts, CallRef};
 
 /// Collects, in a function body: the spans of closure and async bodies, macro
@@ -62,7 +61,7 @@ impl BodyVisitor<'_> {
 
 impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
     fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
-        self.bodies.push(closure.body.span());
+        self.bodies.push(expr_span(&closure.body));
         syn::visit::visit_expr_closure(self, closure);
     }
 
@@ -142,7 +141,7 @@ impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        self.macros.push(mac.span());
+        self.macros.push(macro_span(mac));
         let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
         if is_assertion_macro(&name)
             || (self.branch_depth > 0 && matches!(name.as_str(), "panic" | "unreachable"))

@@ -10,8 +10,8 @@ use syn::visit::Visit;
 
 use super::body::BodyVisitor;
 use super::syntax::{
-    UnrawString, flatten_use, fn_start, has_macro_attr, is_cfg_test, path_attr, path_segments, quote_tokens,
-    signature_facts, strip_bom_and_shebang, test_attrs, type_path,
+    UnrawString, flatten_use, fn_start, has_macro_attr, is_cfg_test, macro_span, path_attr, path_segments,
+    quote_tokens, signature_facts, strip_bom_and_shebang, test_attrs, type_path,
 };
 use super::{Job, PendingMod};
 use crate::error::{Location, Problem};
@@ -87,25 +87,32 @@ impl Scanner<'_> {
         id
     }
 
-    /// Reads and parses the part's file, registering it as file 0.
-    pub(super) fn parse_file(&mut self, path: &Path) -> Option<Parsed> {
-        let display = self.workspace.relative(path).unwrap_or_else(|| path.display().to_string());
-        let text = match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(_) => {
-                    self.warn(Location::file(&display), "is not UTF-8; its functions are not indexed");
-                    return None;
-                }
-            },
+    /// How the part's file is shown: relative to the workspace when inside it.
+    pub(super) fn display(&self, path: &Path) -> String {
+        self.workspace.relative(path).unwrap_or_else(|| path.display().to_string())
+    }
+
+    /// Reads the part's file; a warning when it cannot be.
+    pub(super) fn read_file(&mut self, path: &Path) -> Option<String> {
+        let display = self.display(path);
+        match crate::fsutil::read_input_string(path, Path::new(&display), crate::ErrorKind::Workspace) {
+            Ok(text) => Some(text),
             Err(err) => {
-                self.warn(
-                    Location::file(&display),
-                    &format!("cannot be read ({err}); its functions are not indexed"),
-                );
-                return None;
+                let why = err.problems().first().map_or_else(String::new, |p| p.message.clone());
+                let why = why.trim_start_matches("cannot read: ");
+                let why = match why.strip_prefix("it ") {
+                    Some(what) => what.to_string(),
+                    None => format!("cannot be read ({why})"),
+                };
+                self.warn(Location::file(&display), &format!("{why}; its functions are not indexed"));
+                None
             }
-        };
+        }
+    }
+
+    /// Parses the part's file, registering it as file 0.
+    pub(super) fn parse_file(&mut self, path: &Path, text: String) -> Option<Parsed> {
+        let display = self.display(path);
         let (base, content) = strip_bom_and_shebang(&text);
         let ast = match syn::parse_str::<syn::File>(content) {
             Ok(ast) => ast,
@@ -131,7 +138,7 @@ impl Scanner<'_> {
         Some(Parsed { file, base, ast })
     }
 
-    fn warn(&mut self, location: Location, message: &str) {
+    pub(super) fn warn(&mut self, location: Location, message: &str) {
         let message = format!("{} {message}", location.file.display());
         self.index.warnings.push(Problem { location: Some(location), message, help: None });
     }
@@ -148,13 +155,13 @@ impl Scanner<'_> {
 
     /// Whether an item is opaque (inside an attribute macro's input, or under one
     /// itself); an item that starts the opacity records its span.
-    fn opaque_item(&mut self, ctx: &Ctx, attrs: &[syn::Attribute], span: Span) -> bool {
+    fn opaque_item(&mut self, ctx: &Ctx, attrs: &[syn::Attribute], span: impl FnOnce() -> Span) -> bool {
         if ctx.opaque {
             return true;
         }
         let opaque = has_macro_attr(attrs);
         if opaque {
-            self.add_opaque(ctx, span);
+            self.add_opaque(ctx, span());
         }
         opaque
     }
@@ -189,11 +196,11 @@ impl Scanner<'_> {
     fn walk_item(&mut self, item: &syn::Item, ctx: &Ctx) {
         match item {
             syn::Item::Fn(f) => {
-                let opaque = self.opaque_item(ctx, &f.attrs, f.span());
+                let opaque = self.opaque_item(ctx, &f.attrs, || f.span());
                 self.add_free_fn(ctx, f, opaque);
             }
             syn::Item::Impl(imp) => {
-                let opaque = self.opaque_item(ctx, &imp.attrs, imp.span());
+                let opaque = self.opaque_item(ctx, &imp.attrs, || imp.span());
                 let impl_id = ImplId::from_index(self.index.impls.len());
                 self.index.impls.push(ImplDef {
                     scope: ctx.scope,
@@ -216,7 +223,7 @@ impl Scanner<'_> {
                             };
                             self.add_fn(ctx, parts);
                         }
-                        syn::ImplItem::Macro(m) => self.add_opaque(ctx, m.span()),
+                        syn::ImplItem::Macro(m) => self.add_opaque(ctx, macro_span(&m.mac)),
                         syn::ImplItem::Verbatim(tokens) => self.add_opaque(ctx, tokens.span()),
                         syn::ImplItem::Const(c) => self.walk_expr(&c.expr, ctx),
                         _ => {}
@@ -224,7 +231,7 @@ impl Scanner<'_> {
                 }
             }
             syn::Item::Trait(t) => {
-                let opaque = self.opaque_item(ctx, &t.attrs, t.span());
+                let opaque = self.opaque_item(ctx, &t.attrs, || t.span());
                 let type_id = self.add_type(ctx, &t.ident, TypeKind::Trait);
                 for trait_item in &t.items {
                     match trait_item {
@@ -239,24 +246,24 @@ impl Scanner<'_> {
                                 );
                             }
                         }
-                        syn::TraitItem::Macro(m) => self.add_opaque(ctx, m.span()),
+                        syn::TraitItem::Macro(m) => self.add_opaque(ctx, macro_span(&m.mac)),
                         syn::TraitItem::Verbatim(tokens) => self.add_opaque(ctx, tokens.span()),
                         _ => {}
                     }
                 }
             }
             syn::Item::Struct(s) => {
-                let id = self.type_item(ctx, &s.attrs, &s.ident, TypeKind::Struct, s.span());
+                let id = self.type_item(ctx, &s.attrs, &s.ident, TypeKind::Struct, || s.span());
                 self.index.types[id.index()].fields = s.fields.iter().map(|f| quote_tokens(&f.ty)).collect();
             }
             syn::Item::Enum(e) => {
-                self.type_item(ctx, &e.attrs, &e.ident, TypeKind::Enum, e.span());
+                self.type_item(ctx, &e.attrs, &e.ident, TypeKind::Enum, || e.span());
             }
             syn::Item::Union(u) => {
-                self.type_item(ctx, &u.attrs, &u.ident, TypeKind::Union, u.span());
+                self.type_item(ctx, &u.attrs, &u.ident, TypeKind::Union, || u.span());
             }
             syn::Item::Type(t) => {
-                self.type_item(ctx, &t.attrs, &t.ident, TypeKind::Alias, t.span());
+                self.type_item(ctx, &t.attrs, &t.ident, TypeKind::Alias, || t.span());
             }
             syn::Item::Mod(m) => self.walk_mod(m, ctx),
             syn::Item::Use(u) => {
@@ -267,7 +274,7 @@ impl Scanner<'_> {
                 self.index.scopes[ctx.scope.index()].uses.extend(uses);
             }
             syn::Item::Macro(m) => {
-                self.add_opaque(ctx, m.span());
+                self.add_opaque(ctx, macro_span(&m.mac));
                 if m.mac.path.segments.last().is_some_and(|s| s.ident == "proptest") {
                     self.walk_proptest(&m.mac, ctx);
                 }
@@ -285,11 +292,11 @@ impl Scanner<'_> {
         attrs: &[syn::Attribute],
         ident: &syn::Ident,
         kind: TypeKind,
-        span: Span,
+        span: impl FnOnce() -> Span,
     ) -> TypeId {
         if has_macro_attr(attrs) || attrs.iter().any(|a| a.path().is_ident("derive")) {
             // Derives and attribute macros may generate instrumented code here.
-            self.add_opaque(ctx, span);
+            self.add_opaque(ctx, span());
         }
         self.add_type(ctx, ident, kind)
     }
@@ -402,7 +409,7 @@ impl Scanner<'_> {
         let name = m.ident.unraw_string();
         let krate = self.index.scopes[ctx.scope.index()].krate;
         let test_only = is_cfg_test(&m.attrs);
-        let opaque = self.opaque_item(ctx, &m.attrs, m.span());
+        let opaque = self.opaque_item(ctx, &m.attrs, || m.span());
         let path_attr = path_attr(&m.attrs);
         if let Some((_, items)) = &m.content {
             let scope = self.new_scope(name.clone(), ScopeKind::Module, Some(ctx.scope), krate, test_only);

@@ -20,6 +20,7 @@ mod syntax;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::depth;
 use super::{
     CrateId, CrateRoot, FileId, FnDef, FnId, ImplDef, ImplId, Item, Owner, Scope, ScopeId, ScopeKind,
     SourceIndex, TypeDef, TypeId,
@@ -111,52 +112,96 @@ fn scan_parts(workspace: &Workspace, roots: Vec<Job>) -> HashMap<Job, Part> {
     let ready = Condvar::new();
     let parts = Mutex::new(HashMap::new());
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    // Each worker knows how much stack a file parsed on it may use.
+    let work = |budget: usize| {
+        loop {
+            let job = {
+                let mut q = queue.lock().expect("the scan queue is not poisoned");
+                loop {
+                    if let Some(job) = q.jobs.pop_front() {
+                        q.in_flight += 1;
+                        break Some(job);
+                    }
+                    if q.in_flight == 0 {
+                        break None;
+                    }
+                    q = ready.wait(q).expect("the scan queue is not poisoned");
+                }
+            };
+            let Some(job) = job else {
+                ready.notify_all();
+                return;
+            };
+            let part = scan_part(workspace, &job, budget);
+            // This thread's syntax trees are gone: free proc-macro2's span table.
+            proc_macro2::extra::invalidate_current_thread_spans();
+            let mut q = queue.lock().expect("the scan queue is not poisoned");
+            for pending in &part.pending {
+                if q.seen.insert(pending.job.clone()) {
+                    q.jobs.push_back(pending.job.clone());
+                }
+            }
+            q.in_flight -= 1;
+            parts.lock().expect("the parts are not poisoned").insert(job, part);
+            drop(q);
+            ready.notify_all();
+        }
+    };
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let job = {
-                        let mut q = queue.lock().expect("the scan queue is not poisoned");
-                        loop {
-                            if let Some(job) = q.jobs.pop_front() {
-                                q.in_flight += 1;
-                                break Some(job);
-                            }
-                            if q.in_flight == 0 {
-                                break None;
-                            }
-                            q = ready.wait(q).expect("the scan queue is not poisoned");
-                        }
-                    };
-                    let Some(job) = job else {
-                        ready.notify_all();
-                        return;
-                    };
-                    let part = scan_part(workspace, &job);
-                    // This thread's syntax trees are gone: free proc-macro2's span table.
-                    proc_macro2::extra::invalidate_current_thread_spans();
-                    let mut q = queue.lock().expect("the scan queue is not poisoned");
-                    for pending in &part.pending {
-                        if q.seen.insert(pending.job.clone()) {
-                            q.jobs.push_back(pending.job.clone());
-                        }
-                    }
-                    q.in_flight -= 1;
-                    parts.lock().expect("the parts are not poisoned").insert(job, part);
-                    drop(q);
-                    ready.notify_all();
-                }
-            });
+            // A machine that cannot give a thread a large stack still scans: files
+            // that need more are then parsed on threads of their own (`scan_part`).
+            let large = std::thread::Builder::new()
+                .stack_size(depth::POOL_STACK)
+                .spawn_scoped(scope, move || work(depth::POOL_BUDGET));
+            if large.is_err() {
+                scope.spawn(move || work(depth::SMALL_BUDGET));
+            }
         }
     });
     parts.into_inner().expect("the parts are not poisoned")
 }
 
-/// Parses and walks one file into a part.
-fn scan_part(workspace: &Workspace, job: &Job) -> Part {
+/// Reads, parses and walks one file into a part: on the calling (scanning) thread
+/// when its nesting fits that thread's stack, else on a thread with a stack sized
+/// for it; a file too deep for any is not indexed, with a warning.
+fn scan_part(workspace: &Workspace, job: &Job, budget: usize) -> Part {
     let mut scanner = Scanner { workspace, index: SourceIndex::default(), pending: Vec::new() };
     let root = scanner.new_scope(String::new(), ScopeKind::Module, None, CrateId(0), false);
-    if let Some(parsed) = scanner.parse_file(&job.path) {
+    let Some(text) = scanner.read_file(&job.path) else {
+        return Part { index: scanner.index, pending: scanner.pending };
+    };
+    let need = depth::stack_estimate(&text);
+    let scanner = if need <= budget {
+        parse_and_walk(scanner, job, root, text)
+    } else {
+        let display = scanner.display(&job.path);
+        let mut fallback = Scanner { workspace, index: SourceIndex::default(), pending: Vec::new() };
+        fallback.new_scope(String::new(), ScopeKind::Module, None, CrateId(0), false);
+        match depth::run_with_stack(need, move || {
+            let scanner = parse_and_walk(scanner, job, root, text);
+            proc_macro2::extra::invalidate_current_thread_spans();
+            scanner
+        }) {
+            Some(scanner) => scanner,
+            None => {
+                fallback.warn(
+                    Location::file(&display),
+                    &format!(
+                        "nests too deeply to be parsed safely (it would need an estimated {} MiB of stack); \
+                         its functions are not indexed",
+                        need >> 20
+                    ),
+                );
+                fallback
+            }
+        }
+    };
+    Part { index: scanner.index, pending: scanner.pending }
+}
+
+fn parse_and_walk<'w>(mut scanner: Scanner<'w>, job: &Job, root: ScopeId, text: String) -> Scanner<'w> {
+    if let Some(parsed) = scanner.parse_file(&job.path, text) {
         let ctx = Ctx {
             scope: root,
             file: parsed.file,
@@ -167,7 +212,7 @@ fn scan_part(workspace: &Workspace, job: &Job) -> Part {
         };
         scanner.walk_items(&parsed.ast.items, &ctx);
     }
-    Part { index: scanner.index, pending: scanner.pending }
+    scanner
 }
 
 /// Puts the parts together into one index, in declaration order.

@@ -288,6 +288,147 @@ pub(super) fn strip_bom_and_shebang(text: &str) -> (usize, &str) {
     (base, content)
 }
 
+/// The span of an expression, from its first token to its last, found by walking
+/// down the left and right edges of the tree. `Spanned::span` prints the whole
+/// expression to find them: quadratic for nested closures, where this is linear.
+pub(super) fn expr_span(expr: &syn::Expr) -> Span {
+    use syn::spanned::Spanned;
+    match (first_token(expr), last_token(expr)) {
+        (Some(first), Some(last)) => first.join(last).unwrap_or(first),
+        _ => expr.span(),
+    }
+}
+
+/// The span of a macro invocation, from its path to its closing delimiter.
+pub(super) fn macro_span(mac: &syn::Macro) -> Span {
+    let first = mac
+        .path
+        .leading_colon
+        .map(|c| c.spans[0])
+        .or_else(|| mac.path.segments.first().map(|s| s.ident.span()));
+    let last = match &mac.delimiter {
+        syn::MacroDelimiter::Paren(p) => p.span.close(),
+        syn::MacroDelimiter::Brace(b) => b.span.close(),
+        syn::MacroDelimiter::Bracket(b) => b.span.close(),
+    };
+    first.and_then(|f| f.join(last)).unwrap_or(last)
+}
+
+fn first_token(mut expr: &syn::Expr) -> Option<Span> {
+    use syn::Expr;
+    use syn::spanned::Spanned;
+    loop {
+        if let Some(attr) = expr_attrs(expr).first() {
+            return Some(attr.pound_token.span);
+        }
+        expr = match expr {
+            Expr::Call(e) => &e.func,
+            Expr::MethodCall(e) => &e.receiver,
+            Expr::Binary(e) => &e.left,
+            Expr::Field(e) => &e.base,
+            Expr::Index(e) => &e.expr,
+            Expr::Try(e) => &e.expr,
+            Expr::Await(e) => &e.base,
+            Expr::Cast(e) => &e.expr,
+            Expr::Assign(e) => &e.left,
+            Expr::Group(e) => &e.expr,
+            Expr::Range(e) => match &e.start {
+                Some(start) => start,
+                None => return Some(e.limits.span()),
+            },
+            Expr::Paren(e) => return Some(e.paren_token.span.open()),
+            Expr::Block(e) => {
+                return Some(e.label.as_ref().map_or(e.block.brace_token.span.open(), |l| l.name.apostrophe));
+            }
+            Expr::Array(e) => return Some(e.bracket_token.span.open()),
+            Expr::Tuple(e) => return Some(e.paren_token.span.open()),
+            Expr::Repeat(e) => return Some(e.bracket_token.span.open()),
+            Expr::Lit(e) => return Some(e.lit.span()),
+            Expr::Unary(e) => return Some(e.op.span()),
+            Expr::Reference(e) => return Some(e.and_token.span),
+            Expr::If(e) => return Some(e.if_token.span),
+            Expr::Match(e) => return Some(e.match_token.span),
+            Expr::Return(e) => return Some(e.return_token.span),
+            Expr::Let(e) => return Some(e.let_token.span),
+            Expr::Macro(e) => return Some(macro_span(&e.mac)),
+            _ => return None,
+        };
+    }
+}
+
+fn last_token(mut expr: &syn::Expr) -> Option<Span> {
+    use syn::Expr;
+    use syn::spanned::Spanned;
+    loop {
+        expr = match expr {
+            Expr::Binary(e) => &e.right,
+            Expr::Unary(e) => &e.expr,
+            Expr::Reference(e) => &e.expr,
+            Expr::Assign(e) => &e.right,
+            Expr::Closure(e) => &e.body,
+            Expr::Let(e) => &e.expr,
+            Expr::Group(e) => &e.expr,
+            Expr::Range(e) => match &e.end {
+                Some(end) => end,
+                None => return Some(e.limits.span()),
+            },
+            Expr::If(e) => match &e.else_branch {
+                Some((_, else_branch)) => else_branch,
+                None => return Some(e.then_branch.brace_token.span.close()),
+            },
+            Expr::Return(e) => match &e.expr {
+                Some(value) => value,
+                None => return Some(e.return_token.span),
+            },
+            Expr::Call(e) => return Some(e.paren_token.span.close()),
+            Expr::MethodCall(e) => return Some(e.paren_token.span.close()),
+            Expr::Paren(e) => return Some(e.paren_token.span.close()),
+            Expr::Block(e) => return Some(e.block.brace_token.span.close()),
+            Expr::Array(e) => return Some(e.bracket_token.span.close()),
+            Expr::Tuple(e) => return Some(e.paren_token.span.close()),
+            Expr::Repeat(e) => return Some(e.bracket_token.span.close()),
+            Expr::Index(e) => return Some(e.bracket_token.span.close()),
+            Expr::Match(e) => return Some(e.brace_token.span.close()),
+            Expr::Try(e) => return Some(e.question_token.span),
+            Expr::Await(e) => return Some(e.await_token.span),
+            Expr::Lit(e) => return Some(e.lit.span()),
+            Expr::Macro(e) => return Some(macro_span(&e.mac)),
+            _ => return None,
+        };
+    }
+}
+
+/// The outer attributes of an expression (`#[attr] expr`).
+fn expr_attrs(expr: &syn::Expr) -> &[syn::Attribute] {
+    use syn::Expr;
+    match expr {
+        Expr::Array(e) => &e.attrs,
+        Expr::Assign(e) => &e.attrs,
+        Expr::Async(e) => &e.attrs,
+        Expr::Await(e) => &e.attrs,
+        Expr::Binary(e) => &e.attrs,
+        Expr::Block(e) => &e.attrs,
+        Expr::Call(e) => &e.attrs,
+        Expr::Cast(e) => &e.attrs,
+        Expr::Closure(e) => &e.attrs,
+        Expr::Field(e) => &e.attrs,
+        Expr::If(e) => &e.attrs,
+        Expr::Index(e) => &e.attrs,
+        Expr::Lit(e) => &e.attrs,
+        Expr::Macro(e) => &e.attrs,
+        Expr::Match(e) => &e.attrs,
+        Expr::MethodCall(e) => &e.attrs,
+        Expr::Paren(e) => &e.attrs,
+        Expr::Path(e) => &e.attrs,
+        Expr::Reference(e) => &e.attrs,
+        Expr::Return(e) => &e.attrs,
+        Expr::Try(e) => &e.attrs,
+        Expr::Tuple(e) => &e.attrs,
+        Expr::Unary(e) => &e.attrs,
+        _ => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
