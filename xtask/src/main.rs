@@ -151,7 +151,7 @@ fn vital_check(args: &[String]) -> Result<u8, vital::Error> {
         RunOutcome::Coverage { results } => results,
         RunOutcome::Failed(code) => {
             eprintln!("error: the tests did not build or run under coverage ({code:?}): nothing was gated");
-            return Ok(1);
+            return Ok(2);
         }
     };
     let inputs = results.into_iter().fold(Inputs::new().coverage(output), Inputs::tests);

@@ -184,6 +184,7 @@ enum ColorArg {
 /// Runs `cargo vital` with `args` (the program name first; `vital` second when
 /// cargo runs us, and optional when run as `cargo-vital` directly).
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    process::forward_signals();
     let mut args: Vec<OsString> = args.into_iter().collect();
     if args.get(1).is_none_or(|a| a != "vital") {
         args.insert(1.min(args.len()), "vital".into());
@@ -246,6 +247,10 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
     let protected = Protected::of(&common, &session, &Inputs::new());
     match cli.command {
         Command::List(_) => {
+            let mut stderr = anstream::stderr();
+            for warning in session.warnings() {
+                let _ = writeln!(stderr, "warning: {warning}");
+            }
             let listed = session.list();
             let text = match common.format {
                 FormatArg::Json => to_json(&listed),
@@ -329,6 +334,7 @@ fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Erro
 
 /// `cargo vital run`: the tests under coverage, then the check.
 fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Error> {
+    session.require_entries()?;
     process::check_prerequisites()?;
     let workspace = session.workspace();
     let output = default_coverage_path(workspace);
@@ -364,12 +370,14 @@ fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Er
         }
         RunOutcome::Failed(code) => {
             let status = code.map_or_else(|| "killed by a signal".into(), |c| format!("exit status {c}"));
-            let mut stderr = anstream::stderr();
-            let _ = writeln!(
-                stderr,
-                "error: `cargo llvm-cov` failed ({status}): the tests did not build or the run broke off, so nothing was gated"
-            );
-            Ok(EXIT_FAIL)
+            Err(Error::new(
+                ErrorKind::Tool,
+                None,
+                format!(
+                    "the tests did not build, or the coverage run broke off (`cargo llvm-cov`: {status}): nothing was gated"
+                ),
+            )
+            .with_help("cargo's messages above say why; fix the build and run again"))
         }
     }
 }
@@ -433,12 +441,15 @@ impl Protected {
         let mut files = vec![catalogue];
         files.extend(session.own_files());
         files.extend(inputs.files_read());
+        // What `cargo vital run` writes, read by later checks, whether this one reads it or not.
+        files.extend(Inputs::last_run(workspace).files_read());
+        files.extend(vital::pipeline::default_results_paths(workspace));
         Protected { root: Some(workspace.root.clone()), files }
     }
 
     /// Why `output` may not be written, if it may not.
     fn refuses(&self, output: &Path) -> Option<String> {
-        let target = vital::fsutil::identity(&vital::fsutil::resolve_links(output));
+        let target = vital::fsutil::output_target(output);
         if let Some(read) = self.files.iter().find(|f| vital::fsutil::identity(f) == target) {
             return Some(format!("it is {}, which this command reads", read.display()));
         }

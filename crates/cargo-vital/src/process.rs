@@ -3,8 +3,10 @@
 //! handled once.
 
 use std::ffi::OsString;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use vital::evidence::coverage::stamp::SourceStamp;
 use vital::workspace::Workspace;
@@ -227,6 +229,10 @@ impl CoverageRun {
         }
         // The tests' output goes to stderr: stdout carries the report.
         command.stdout(std::io::stderr()).stderr(Stdio::inherit());
+        // Its own process group, so that a signal to vital reaches the whole run
+        // through [`forward_signals`], and vital waits for all of it.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         command
     }
 }
@@ -304,7 +310,7 @@ fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> Resu
                 junit.display().to_string()
             );
             std::fs::write(&config, text).map_err(|err| io_error(&config, "write", &err))?;
-            let status = run.command(&temp, runner, Some(&config)).status().map_err(spawn_error);
+            let status = run_group(run.command(&temp, runner, Some(&config))).map_err(spawn_error);
             let _ = std::fs::remove_file(&config);
             (status?, junit)
         }
@@ -316,8 +322,10 @@ fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> Resu
     if !status.success() {
         let _ = std::fs::remove_file(&temp);
         let _ = std::fs::remove_file(&results);
+        interrupted()?;
         return Ok(RunOutcome::Failed(status.code()));
     }
+    interrupted()?;
     std::fs::rename(&temp, output).map_err(|err| io_error(output, "write", &err))?;
     // Only this run's results stay: the other runner's file would be of another run.
     let [xml, jsonl] = vital::pipeline::default_results_paths(workspace)
@@ -332,6 +340,96 @@ fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> Resu
     let kept = if runner == Runner::Nextest { xml } else { jsonl };
     std::fs::rename(&results, &kept).map_err(|err| io_error(&kept, "write", &err))?;
     Ok(RunOutcome::Coverage { results: Some(kept) })
+}
+
+/// The process group of the run under way (0: none), which signals are forwarded to.
+static RUN_GROUP: AtomicI32 = AtomicI32::new(0);
+/// The signal that interrupted vital, if one did (0: none).
+static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
+
+/// Makes SIGTERM, SIGINT and SIGHUP stop the whole run, not vital alone: a signal
+/// is forwarded to the process group of the run under way, vital waits until every
+/// process of it is gone (holding the run lock), removes what the run was writing,
+/// and exits with 2 (no verdict). With no run under way, vital exits with 2 at once.
+pub fn forward_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) else { return };
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            INTERRUPTED.store(signal, Ordering::SeqCst);
+            let group = RUN_GROUP.load(Ordering::SeqCst);
+            if group > 0 {
+                if let Ok(forwarded) = nix::sys::signal::Signal::try_from(signal) {
+                    let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(group), forwarded);
+                }
+            } else {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "vital: interrupted by {}: nothing was gated",
+                    signal_name(signal)
+                );
+                std::process::exit(i32::from(crate::EXIT_UNUSABLE));
+            }
+        }
+    });
+}
+
+fn signal_name(signal: i32) -> String {
+    nix::sys::signal::Signal::try_from(signal)
+        .map_or_else(|_| format!("signal {signal}"), |s| s.as_str().to_string())
+}
+
+/// An error when a signal interrupted the run: nothing can be gated.
+pub fn interrupted() -> Result<(), Error> {
+    match INTERRUPTED.load(Ordering::SeqCst) {
+        0 => Ok(()),
+        signal => Err(Error::new(
+            ErrorKind::Tool,
+            None,
+            format!("interrupted by {}: the run was stopped, and nothing was gated", signal_name(signal)),
+        )),
+    }
+}
+
+/// A child leading its own process group, registered for [`forward_signals`].
+struct Group {
+    pid: i32,
+}
+
+impl Group {
+    fn enter(child: &std::process::Child) -> Group {
+        let pid = i32::try_from(child.id()).unwrap_or(0);
+        RUN_GROUP.store(pid, Ordering::SeqCst);
+        Group { pid }
+    }
+
+    /// Waits for the child, then for every other process of its group (a test binary
+    /// the child started), killing them after ten seconds.
+    fn wait(self, mut child: std::process::Child) -> std::io::Result<std::process::ExitStatus> {
+        let status = child.wait();
+        let group = nix::unistd::Pid::from_raw(self.pid);
+        let start = std::time::Instant::now();
+        while nix::sys::signal::killpg(group, None).is_ok() {
+            if start.elapsed() > std::time::Duration::from_secs(10) {
+                let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        status
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        RUN_GROUP.store(0, Ordering::SeqCst);
+    }
+}
+
+/// Runs `command` (which leads its own process group) to the end of its group.
+fn run_group(mut command: Command) -> std::io::Result<std::process::ExitStatus> {
+    let child = command.spawn()?;
+    let group = Group::enter(&child);
+    group.wait(child)
 }
 
 /// Holds the run lock of `dir` (released when the returned file is dropped, or when
@@ -382,7 +480,8 @@ fn run_libtest(mut command: Command, events: &Path) -> std::io::Result<std::proc
     use std::io::{BufRead, Write};
     let (reader, writer) = std::io::pipe()?;
     command.stdout(writer.try_clone()?).stderr(writer);
-    let mut child = command.spawn()?;
+    let child = command.spawn()?;
+    let group = Group::enter(&child);
     // The command holds the pipe's write ends: drop it, or the reader never ends.
     drop(command);
     let mut out = std::io::BufWriter::new(std::fs::File::create(events)?);
@@ -398,7 +497,7 @@ fn run_libtest(mut command: Command, events: &Path) -> std::io::Result<std::proc
         }
     }
     out.flush()?;
-    child.wait()
+    group.wait(child)
 }
 
 #[cfg(test)]

@@ -141,9 +141,14 @@ fn create_temporary(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs
     }
 }
 
-/// Where a write to `path` really lands: through any symlinks (a dangling one
-/// included) to the final path.
-pub fn resolve_links(path: &Path) -> PathBuf {
+/// Where a write to `path` really lands: the file it names through any symlinks
+/// (a dangling one included), as an absolute path.
+pub fn output_target(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| identity(&resolve_links(path)))
+}
+
+/// `path` through symlinks, read one by one (for a dangling one, where it points).
+fn resolve_links(path: &Path) -> PathBuf {
     let mut current = path.to_path_buf();
     for _ in 0..40 {
         match std::fs::read_link(&current) {
@@ -177,16 +182,16 @@ pub fn identity(path: &Path) -> PathBuf {
 /// Writes a user-named output (`--output FILE`); `inputs` are the files the same
 /// command reads, which it must not overwrite. See the module documentation.
 pub fn write_output(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
-    let target = resolve_links(path);
-    let id = identity(&target);
-    if let Some(input) = inputs.iter().find(|i| identity(i) == id) {
+    let target = output_target(path);
+    if let Some(input) = inputs.iter().find(|i| identity(i) == target) {
         return Err(write_error(
             path,
             format!("refusing to write the report over {}, which this command reads", input.display()),
         )
         .with_help("choose another `--output` file"));
     }
-    match std::fs::metadata(&target) {
+    // `metadata` follows links, magic ones too (`/dev/stdout` → a pipe).
+    match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => write_atomic(&target, bytes),
         Ok(meta) => {
             let what = kind_of(&meta);
@@ -198,7 +203,7 @@ pub fn write_output(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()>
             }
             let mut file = std::fs::OpenOptions::new()
                 .write(true)
-                .open(&target)
+                .open(path)
                 .map_err(|err| write_error(path, format!("cannot write: {err}")))?;
             file.write_all(bytes)
                 .and_then(|()| file.flush())

@@ -314,6 +314,18 @@ fn cases(dir: &Path) -> Vec<Case> {
         ),
         results("junit_empty", b"<testsuites></testsuites>".to_vec(), &["holds no test results"]),
         results(
+            "junit_of_another_workspace",
+            b"<testsuites><testsuite name=\"other-project\"><testcase name=\"tests::write_empty\"/></testsuite></testsuites>"
+                .to_vec(),
+            &["holds no results of this workspace's tests", "(other-project) are not of this workspace"],
+        ),
+        results(
+            "libtest_of_another_workspace",
+            b"     Running unittests src/lib.rs (target/debug/deps/elsewhere-0123abcd)\n{\"type\":\"test\",\"name\":\"t\",\"event\":\"ok\"}\n"
+                .to_vec(),
+            &["(elsewhere) are not of this workspace"],
+        ),
+        results(
             "libtest_bad_line",
             b"{\"type\":\"test\",\"name\":\"a\",\"event\":\"ok\"}\n{\"type\":\n".to_vec(),
             &[":2:1:", "not a libtest JSON event"],

@@ -201,9 +201,17 @@ fn a_usage_error_is_exit_2() {
     assert!(out.stderr.contains("invalid value 'yaml'"), "{}", out.stderr);
 }
 
+/// A gate that gates nothing must not look green (SPEC §6).
 #[test]
-fn an_empty_catalogue_passes_with_a_warning() {
-    let out = shapes().check_with("# nothing yet\n", &[]);
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stdout.contains("names no vital function: nothing is gated"), "{}", out.stdout);
+fn an_empty_catalogue_is_exit_2() {
+    for args in [&[][..], &["--static"], &["--unstamped"]] {
+        let out = shapes().check_with("# nothing yet\n", args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(out.stderr.contains("the catalogue names no vital function"), "{}", out.stderr);
+        assert!(out.stderr.contains("cargo vital suggest"), "{}", out.stderr);
+    }
+    std::fs::write(shapes().dir.join("empty.toml"), "").unwrap();
+    let out = vital(&shapes().dir, &["run", "--catalogue", "empty.toml"]);
+    assert_eq!(out.code, 2, "before any test runs: {out:?}");
+    assert!(!out.stderr.contains("Running"), "{}", out.stderr);
 }

@@ -30,6 +30,8 @@ fn parse_report(text: &str) -> HashMap<String, Row> {
 
 /// Runs cargo-llvm-cov with `-v` to learn the profile and objects it exported.
 fn export_with_inputs(dir: &Path) -> (PathBuf, Vec<String>) {
+    let stamped = vital(dir, &["stamp", "--output", "cov.sources.json"]);
+    assert_eq!(stamped.code, 0, "{stamped:?}");
     let output = command("cargo", dir)
         .args(["llvm-cov", "--branch", "--json", "--output-path", "cov.json", "-v"])
         .env("RUSTC_BOOTSTRAP", "1")

@@ -130,9 +130,20 @@ fn assert_valid_sarif(sarif: &Value) {
 fn junit_has_a_test_case_per_function_and_reads_back() {
     let out = mixed("junit");
     assert_eq!(out.code, 1, "{out:?}");
-    // Well-formed JUnit: vital's own reader of test results takes it.
+    // Well-formed JUnit: vital's own reader of test results takes it (its suite is
+    // named `vital`: read it as the results of a package of that name).
+    let lib = vital::workspace::Target {
+        name: "vital".into(),
+        kind: vital::workspace::TargetKind::Lib,
+        src_path: "/src/lib.rs".into(),
+    };
+    let package = vital::workspace::Package {
+        name: "vital".into(),
+        manifest_path: "/Cargo.toml".into(),
+        targets: vec![lib],
+    };
     let workspace =
-        vital::workspace::Workspace { root: "/".into(), target_dir: "/t".into(), packages: Vec::new() };
+        vital::workspace::Workspace { root: "/".into(), target_dir: "/t".into(), packages: vec![package] };
     let results =
         vital::evidence::tests::TestResults::parse(&out.stdout, Path::new("vital.xml"), &workspace).unwrap();
     assert_eq!(results.counts(), (3, 2, 0));

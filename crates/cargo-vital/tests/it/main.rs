@@ -2,11 +2,13 @@
 //! under real cargo-llvm-cov. One test binary, modules by subject.
 
 mod corpus;
+mod edges;
 mod errors;
 mod exactness;
 mod formats;
 mod hooks;
 mod modes;
+mod names;
 mod robustness;
 mod shapes;
 mod support;

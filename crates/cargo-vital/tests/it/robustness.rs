@@ -121,3 +121,75 @@ fn a_run_killed_half_way_leaves_the_previous_report_intact() {
         .collect();
     assert!(names.iter().all(|n| !n.ends_with(".tmp") && !n.starts_with(".tests.")), "{names:?}");
 }
+
+/// The processes whose command line contains `needle`.
+fn processes_running(needle: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| {
+            let cmdline = std::fs::read(e.ok()?.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            cmdline.contains(needle).then_some(cmdline)
+        })
+        .collect()
+}
+
+#[test]
+fn a_sigterm_to_vital_alone_stops_the_whole_run_and_leaves_nothing_behind() {
+    let dir = fixture("shapes", "shapes-sigterm");
+    std::fs::write(
+        dir.join("tests/sleepy.rs"),
+        "#[test]\nfn sleepy() {\n    std::thread::sleep(std::time::Duration::from_secs(120));\n}\n",
+    )
+    .unwrap();
+    let mut child = command(env!("CARGO_BIN_EXE_cargo-vital"), &dir)
+        .args(["vital", "run", "--runner", "libtest"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        let started = line.contains("Running tests/sleepy.rs");
+        seen.push(std::mem::take(&mut line));
+        if started {
+            break;
+        }
+    }
+    assert!(seen.last().is_some_and(|l| l.contains("Running tests/sleepy.rs")), "{seen:#?}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!processes_running("/deps/sleepy-").is_empty(), "the slow test runs");
+    // SIGTERM to vital alone, not to its group.
+    let kill = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let rest: Vec<String> = stderr.lines().map(Result::unwrap).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2), "{rest:#?}");
+    assert!(rest.iter().any(|l| l.contains("interrupted by SIGTERM")), "{rest:#?}");
+    // When vital is gone, so is every process of its run…
+    assert_eq!(processes_running("/deps/sleepy-"), Vec::<String>::new());
+    // …nothing it was writing is left, and nothing appears later.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let vital_dir = dir.join("target/vital");
+    let stray: Vec<String> = std::fs::read_dir(&vital_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp") || n.starts_with(".tests.") || n.starts_with(".nextest."))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+    let lock = std::fs::File::options().write(true).open(vital_dir.join(".run.lock")).unwrap();
+    assert!(lock.try_lock().is_ok(), "the run lock is free once the run is gone");
+}
+
+#[test]
+fn tests_that_do_not_build_are_exit_2_not_a_failed_gate() {
+    let dir = fixture("shapes", "shapes-nobuild");
+    std::fs::write(dir.join("tests/broken.rs"), "#[test]\nfn broken() {\n    let x: u8 = \"no\";\n}\n")
+        .unwrap();
+    let out = vital(&dir, &["run", "--runner", "libtest"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("the tests did not build"), "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "no report: {}", out.stdout);
+}

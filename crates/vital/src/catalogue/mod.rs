@@ -201,6 +201,10 @@ pub struct Entry {
     pub mode_spans: Vec<Range<usize>>,
     /// Explicit tests per failure mode.
     pub tests: BTreeMap<String, String>,
+    /// The file the function is in, when its path alone names several (`#[cfg]`
+    /// twins: `src/imp_unix.rs`, `src/imp_windows.rs`), relative to the workspace
+    /// root or its end.
+    pub file: Option<String>,
 }
 
 /// A parsed, validated `vital.toml`.
@@ -263,6 +267,7 @@ struct RawEntry {
     failure_modes: Vec<Spanned<String>>,
     #[serde(default)]
     tests: BTreeMap<Spanned<String>, Spanned<String>>,
+    file: Option<Spanned<String>>,
 }
 
 impl Catalogue {
@@ -421,9 +426,22 @@ impl Catalogue {
                 tests.insert(mode.into_inner(), test.into_inner());
             }
 
+            let file = match raw_entry.file {
+                Some(file) if file.get_ref().trim().is_empty() => {
+                    problems.push(problem_at(
+                        file.span(),
+                        "`file` is empty".into(),
+                        Some(r#"write the function's file, e.g. file = "src/imp_unix.rs""#.into()),
+                    ));
+                    None
+                }
+                Some(file) => Some(file.into_inner().trim().trim_start_matches("./").to_string()),
+                None => None,
+            };
             entries.push(Entry {
                 function,
                 function_span,
+                file,
                 tier: raw_entry.tier,
                 reason: raw_entry.reason,
                 failure_modes,

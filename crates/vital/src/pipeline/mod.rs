@@ -225,6 +225,7 @@ impl Session {
     /// results, judges every function, and compares with the baseline if one is
     /// given.
     pub fn check(&self, inputs: &Inputs) -> Result<Report> {
+        self.require_entries()?;
         // A bad baseline is found before the slow part.
         let baseline = inputs.baseline.as_ref().map(|b| read_baseline(&b.path, &b.display)).transpose()?;
         let (exports, unstamped) = self.read_coverage(inputs)?;
@@ -245,6 +246,7 @@ impl Session {
     /// `check --static`: no coverage. The catalogue resolves, and each failure mode a
     /// tier requires has a test that exists, is not ignored and is not hollow.
     pub fn check_static(&self, baseline: Option<&InputFile>) -> Result<Report> {
+        self.require_entries()?;
         let baseline = baseline.map(|b| read_baseline(&b.path, &b.display)).transpose()?;
         let suite = TestSuite::new(&self.index);
         let functions = self
@@ -259,6 +261,23 @@ impl Session {
             apply_baseline(&mut report, baseline);
         }
         Ok(report)
+    }
+
+    /// An error when the catalogue names no function: a gate that gates nothing must
+    /// not look green (SPEC §6).
+    pub fn require_entries(&self) -> Result<()> {
+        if !self.functions.is_empty() {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::Catalogue,
+            Some(crate::Location::file(&self.catalogue.path)),
+            "the catalogue names no vital function: a gate that gates nothing would pass",
+        )
+        .with_help(
+            "add a `[[vital]]` entry for each function that must not fail; `cargo vital suggest FUNCTION` \
+             proposes one",
+        ))
     }
 
     /// The catalogue as resolved.
@@ -359,6 +378,7 @@ impl Session {
         let evidence = join(&self.index, root, &self.functions, exports)?;
         let has_branch_data = exports.iter().any(|e| e.has_branch_data);
         let mut warnings = self.warnings();
+        warnings.extend(results.iter().flat_map(|r| r.notes().iter().cloned()));
         for export in exports {
             if export.functions.is_empty() && export.total_functions > 0 {
                 warnings.push(format!(
@@ -398,15 +418,9 @@ impl Session {
 
     /// Warnings about the source and the catalogue: files not indexed, nothing to
     /// gate, likely typos of failure modes (at the mode).
-    fn warnings(&self) -> Vec<String> {
+    pub fn warnings(&self) -> Vec<String> {
         let catalogue = &self.catalogue;
         let mut warnings: Vec<String> = self.index.warnings.iter().map(ToString::to_string).collect();
-        if self.functions.is_empty() {
-            warnings.push(format!(
-                "{} names no vital function: nothing is gated (add `[[vital]]` entries)",
-                catalogue.path.display()
-            ));
-        }
         for entry in &catalogue.entries {
             for (i, mode) in entry.failure_modes.iter().enumerate() {
                 if let Some(near) = crate::catalogue::vocabulary::near_miss(mode) {
@@ -437,7 +451,7 @@ fn resolve_entries(index: &SourceIndex, catalogue: &Catalogue) -> Result<Vec<FnI
     let mut functions = Vec::with_capacity(catalogue.entries.len());
     let mut named_by: HashMap<FnId, &Entry> = HashMap::new();
     for entry in &catalogue.entries {
-        match resolver.resolve(&entry.function) {
+        match resolver.resolve_in(&entry.function, entry.file.as_deref()) {
             Ok(f) => {
                 if let Some(first) = named_by.get(&f) {
                     let first_line = catalogue.location_of(first).line.unwrap_or(0);

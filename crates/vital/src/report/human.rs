@@ -200,10 +200,9 @@ fn mode_line(mode: &ModeOutcome) -> annotate_snippets::Message<'static> {
         ModeStatus::Ignored => {
             Level::NOTE.message(format!("failure mode `{name}`: test `{test}`{at} does not count: {detail}"))
         }
-        ModeStatus::Unverified => Level::NOTE.message(format!(
-            "failure mode `{name}`: test `{test}`{at} is not verified: {detail} \
-             (run `cargo vital run`, or pass `--tests`)"
-        )),
+        ModeStatus::Unverified => {
+            Level::NOTE.message(format!("failure mode `{name}`: test `{test}`{at} is not verified: {detail}"))
+        }
         ModeStatus::Passed => Level::NOTE.message(format!("failure mode `{name}`: test `{test}` passed")),
     }
 }

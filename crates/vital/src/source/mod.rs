@@ -6,6 +6,7 @@
 //! into functions of the index.
 
 pub mod depth;
+pub(crate) mod path;
 pub mod resolve;
 mod scan;
 #[cfg(test)]
@@ -129,8 +130,33 @@ pub struct Scope {
     pub items: Vec<(String, Item)>,
     /// `use` declarations.
     pub uses: Vec<UseDecl>,
-    /// Whether the scope is compiled only for tests (`#[cfg(test)]`).
+    /// What its `#[cfg(…)]` demands (`#[cfg(test)]`, features).
+    pub cfg: Cfg,
+    /// The macros invoked among its items (`make_handlers!`, `include!`): they may
+    /// generate items the source does not show.
+    pub macros: Vec<MacroUse>,
+}
+
+/// An item-position macro invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MacroUse {
+    /// The macro's name (`include`, `make_handlers`).
+    pub name: String,
+    /// Its file.
+    pub file: FileId,
+    /// Its line.
+    pub line: u32,
+}
+
+/// What a `#[cfg(…)]` on an item demands, as far as vital reads it: only
+/// requirements that hold whatever else the predicate says (not under `not` or
+/// `any`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cfg {
+    /// Compiled only for tests (`#[cfg(test)]`, `#[cfg(all(test, …))]`).
     pub test_only: bool,
+    /// Compiled only with these cargo features (`#[cfg(feature = "x")]`).
+    pub features: Vec<String>,
 }
 
 /// What kind of type definition.
@@ -174,6 +200,10 @@ pub struct ImplDef {
     pub self_path: Vec<String>,
     /// The trait's path for a trait impl.
     pub trait_path: Option<Vec<String>>,
+    /// The trait's generic arguments, in a normal form (`From<Vec<u8>>` → `Vec<u8>`).
+    pub trait_args: Option<String>,
+    /// The features its `#[cfg(…)]` demands.
+    pub features: Vec<String>,
 }
 
 impl ImplDef {
@@ -230,6 +260,8 @@ pub struct FnDef {
     pub opaque: bool,
     /// Its test attributes, when it is a test.
     pub test: Option<TestAttrs>,
+    /// The features its own `#[cfg(…)]` demands.
+    pub features: Vec<String>,
     /// What its signature says (for failure-mode suggestions).
     pub signature: SignatureFacts,
     /// What its body does, by name: for the call graph and assertion analysis.
@@ -378,11 +410,29 @@ impl SourceIndex {
         path
     }
 
+    /// The cargo features a function is compiled only with: its own `#[cfg]`, its
+    /// `impl` block's, and its enclosing modules'.
+    pub fn features_of(&self, id: FnId) -> Vec<String> {
+        let f = self.func(id);
+        let mut features = f.features.clone();
+        if let Owner::Method(imp) = f.owner {
+            features.extend(self.impls[imp.index()].features.iter().cloned());
+        }
+        let mut current = Some(f.scope);
+        while let Some(scope) = current {
+            features.extend(self.scope(scope).cfg.features.iter().cloned());
+            current = self.scope(scope).parent;
+        }
+        features.sort();
+        features.dedup();
+        features
+    }
+
     /// Whether a function is compiled only for tests (in a `#[cfg(test)]` scope).
     pub fn is_test_only(&self, id: FnId) -> bool {
         let mut current = Some(self.func(id).scope);
         while let Some(scope) = current {
-            if self.scope(scope).test_only {
+            if self.scope(scope).cfg.test_only {
                 return true;
             }
             current = self.scope(scope).parent;
@@ -390,11 +440,24 @@ impl SourceIndex {
         false
     }
 
+    /// The path of a scope as catalogue paths write it: a function body's items are
+    /// named through the function, a method's through its type
+    /// (`krate::module::Type::method::nested`).
+    fn item_path(&self, scope: ScopeId) -> String {
+        let s = self.scope(scope);
+        match (s.kind, s.parent) {
+            (ScopeKind::FnBody(f), Some(_)) => self.display_path(f),
+            (_, Some(parent)) => format!("{}::{}", self.item_path(parent), s.name),
+            (_, None) => s.name.clone(),
+        }
+    }
+
     /// The function's name as vital shows it: `krate::module::Type::method`,
-    /// `krate::module::Trait::method` for a trait's default method.
+    /// `krate::module::Trait::method` for a trait's default method, and
+    /// `krate::module::Type::method::nested` for a function declared in a body.
     pub fn display_path(&self, id: FnId) -> String {
         let f = self.func(id);
-        let mut path = self.scope_path(f.scope).join("::");
+        let mut path = self.item_path(f.scope);
         match f.owner {
             Owner::Free => {}
             Owner::Method(imp) => {
@@ -419,7 +482,8 @@ impl SourceIndex {
             let imp = &self.impls[imp.index()];
             if let Some(trait_name) = imp.trait_name() {
                 let ty = format!("{}::{}", self.scope_path(f.scope).join("::"), imp.self_name());
-                return format!("<{ty} as {trait_name}>::{}", f.name);
+                let args = imp.trait_args.as_ref().map(|a| format!("<{a}>")).unwrap_or_default();
+                return format!("<{ty} as {trait_name}{args}>::{}", f.name);
             }
         }
         self.display_path(id)

@@ -205,6 +205,20 @@ fn extent(record: &FunctionRecord) -> Option<(Pos, Pos)> {
     Some(regions.fold((first.start, first.end), |(s, e), r| (s.min(r.start), e.max(r.end))))
 }
 
+/// Whether `record` is of a function that encloses `def` (an `impl` or `fn`
+/// declared in its body): it spans `def` without a region of its own inside it.
+fn encloses(record: &FunctionRecord, def: &crate::source::FnDef) -> bool {
+    let Some(main) = record.main_file_id() else { return false };
+    let Some((start, end)) = extent(record) else { return false };
+    start <= def.start
+        && end >= def.end
+        && !record
+            .regions
+            .iter()
+            .filter(|r| r.file_id == main)
+            .any(|r| r.start < def.end && r.end > def.start)
+}
+
 /// The demangled name of a record, for messages.
 pub fn demangle(name: &str) -> String {
     format!("{:#}", rustc_demangle::demangle(name))
@@ -251,7 +265,7 @@ fn evidence_of<'e>(
                 ));
             }
             members.push((e, record));
-        } else if start < def.end && end > def.start && !file.is_opaque(entry) {
+        } else if start < def.end && end > def.start && !file.is_opaque(entry) && !encloses(record, def) {
             return Err(stale(
                 index,
                 def.file,

@@ -70,7 +70,11 @@ impl SourceStamp {
             return Err(Error::new(
                 ErrorKind::StaleCoverage,
                 Some(Location::file(&source.rel)),
-                format!("coverage is older than the source: {} {why} (stamp {})", source.rel, stamp_path.display()),
+                format!(
+                    "coverage is older than the source: {} {why} (stamp {})",
+                    source.rel,
+                    stamp_path.display()
+                ),
             )
             .with_help("re-run the tests with coverage (`cargo vital run`) and check again"));
         }

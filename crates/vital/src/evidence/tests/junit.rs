@@ -10,19 +10,25 @@ use super::results::{Outcome, TestResults, bad};
 use crate::error::Result;
 use crate::workspace::{TargetKind, Workspace};
 
-/// The crate of a nextest binary id.
+/// The crate of a nextest binary id, when the binary is one of this workspace's:
+/// `package` (its library's unit tests), `package::bin/name`, `package::name` (an
+/// integration test); `package::example/x` and `package::bench/x` are of the
+/// workspace too, though vital indexes no test there.
 fn crate_of_binary_id(id: &str, workspace: &Workspace) -> Option<String> {
     let (package, rest) = match id.split_once("::") {
         Some((package, rest)) => (package, Some(rest)),
         None => (id, None),
     };
-    let package = workspace.packages.iter().find(|p| p.name == package);
-    match rest {
-        None => package?.targets.iter().find(|t| t.kind == TargetKind::Lib).map(|t| t.name.clone()),
-        Some(rest) => {
-            let name = rest.split_once('/').map_or(rest, |(_, name)| name);
-            Some(name.replace('-', "_"))
-        }
+    let package = workspace.packages.iter().find(|p| p.name == package)?;
+    let of_kind = |kind: TargetKind, name: &str| {
+        let name = name.replace('-', "_");
+        package.targets.iter().find(|t| t.kind == kind && t.name == name).map(|t| t.name.clone())
+    };
+    match rest.map(|r| r.split_once('/').map_or((None, r), |(kind, name)| (Some(kind), name))) {
+        None => package.targets.iter().find(|t| t.kind == TargetKind::Lib).map(|t| t.name.clone()),
+        Some((None, name)) => of_kind(TargetKind::Test, name),
+        Some((Some("bin"), name)) => of_kind(TargetKind::Bin, name),
+        Some((Some(_), name)) => Some(name.replace('-', "_")),
     }
 }
 
@@ -31,7 +37,16 @@ pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestRe
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut results = TestResults::default();
-    let mut suite: Option<String> = None;
+    // The open <testsuite>: of a crate of this workspace, of a foreign binary, or unnamed.
+    let mut suite: Option<Result<String, String>> = None;
+    let record = |results: &mut TestResults,
+                  suite: &Option<Result<String, String>>,
+                  test: String,
+                  outcome| match suite {
+        Some(Ok(krate)) => results.record(Some(krate.clone()), test, outcome),
+        Some(Err(binary)) => results.record_foreign(binary),
+        None => results.record(None, test, outcome),
+    };
     // The open <testcase>: its name and whether a failure or skip was seen in it.
     let mut case: Option<(String, Outcome)> = None;
     let line_of = |pos: u64| text[..usize::try_from(pos).unwrap_or(0).min(text.len())].lines().count();
@@ -52,7 +67,9 @@ pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestRe
                     })
                 };
                 match name.as_str() {
-                    "testsuite" => suite = attr("name").and_then(|id| crate_of_binary_id(&id, workspace)),
+                    "testsuite" => {
+                        suite = attr("name").map(|id| crate_of_binary_id(&id, workspace).ok_or(id));
+                    }
                     "testcase" => {
                         let Some(test) = attr("name") else {
                             return Err(bad(
@@ -62,7 +79,7 @@ pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestRe
                             ));
                         };
                         if empty {
-                            results.record(suite.clone(), test, Outcome::Passed);
+                            record(&mut results, &suite, test, Outcome::Passed);
                         } else {
                             case = Some((test, Outcome::Passed));
                         }
@@ -85,7 +102,7 @@ pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestRe
             Event::End(e) => match e.name().as_ref() {
                 "testcase" => {
                     if let Some((test, outcome)) = case.take() {
-                        results.record(suite.clone(), test, outcome);
+                        record(&mut results, &suite, test, outcome);
                     }
                 }
                 "testsuite" => suite = None,

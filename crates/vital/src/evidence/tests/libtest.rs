@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::results::{Outcome, TestResults, bad};
 use crate::error::Result;
+use crate::workspace::Workspace;
 
 #[derive(Deserialize)]
 struct LibtestEvent {
@@ -31,10 +32,19 @@ pub fn crate_of_running_line(line: &str) -> Option<String> {
     hash.bytes().all(|b| b.is_ascii_hexdigit()).then(|| name.to_string())
 }
 
-/// Reads libtest JSON lines; `display` names the file in messages.
-pub fn parse(text: &str, display: &Path) -> Result<TestResults> {
+/// Whether `krate` names a lib, bin or test target of `workspace`.
+fn is_workspace_crate(workspace: &Workspace, krate: &str) -> bool {
+    workspace.packages.iter().flat_map(|p| &p.targets).any(|t| t.name == krate)
+}
+
+/// Reads libtest JSON lines; `display` names the file in messages. Results of a
+/// binary that is not of `workspace` are kept apart; a `timeout` event ("running
+/// over 60 s") is no outcome; a test that started and never finished failed.
+pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestResults> {
     let mut results = TestResults::default();
     let mut binary: Option<String> = None;
+    // Tests started and not finished yet, with their binary.
+    let mut running: std::collections::BTreeSet<(Option<String>, String)> = Default::default();
     for (i, raw) in text.lines().enumerate() {
         let line = crate::text::strip_ansi(raw);
         let trimmed = line.trim();
@@ -49,16 +59,32 @@ pub fn parse(text: &str, display: &Path) -> Result<TestResults> {
         if event.kind != "test" {
             continue;
         }
-        let outcome = match event.event.as_str() {
-            "ok" => Outcome::Passed,
-            "failed" | "timeout" => Outcome::Failed,
-            "ignored" => Outcome::Ignored,
-            _ => continue,
-        };
         let Some(name) = event.name else {
             return Err(bad(display, i + 1, "a test event has no `name`".into()));
         };
-        results.record(event.vital_target.or_else(|| binary.clone()), name, outcome);
+        let krate = event.vital_target.or_else(|| binary.clone());
+        let outcome = match event.event.as_str() {
+            "ok" => Outcome::Passed,
+            "failed" => Outcome::Failed,
+            "ignored" => Outcome::Ignored,
+            "started" => {
+                running.insert((krate, name));
+                continue;
+            }
+            _ => continue,
+        };
+        let key = (krate, name);
+        running.remove(&key);
+        match key {
+            (Some(krate), _) if !is_workspace_crate(workspace, &krate) => results.record_foreign(&krate),
+            (krate, name) => results.record(krate, name, outcome),
+        }
+    }
+    for (krate, name) in running {
+        match krate {
+            Some(krate) if !is_workspace_crate(workspace, &krate) => results.record_foreign(&krate),
+            krate => results.record_unfinished(krate, name),
+        }
     }
     Ok(results)
 }
@@ -147,7 +173,10 @@ mod tests {
         let ok = tee.line(r#"{ "type": "test", "event": "ok", "name": "t::a" }"#);
         assert_eq!(ok.show.as_deref(), Some("test t::a ... ok"));
         let record = ok.record.unwrap();
-        let results = parse(&record, Path::new("x")).unwrap();
+        let workspace = crate::testutil::fixture(&[("src/lib.rs", "")]).workspace;
+        let mut workspace = workspace;
+        workspace.packages[0].targets[0].name = "my_store".into();
+        let results = parse(&record, Path::new("x"), &workspace).unwrap();
         assert_eq!(results.lookup("my_store", "t::a", false), Some(Outcome::Passed));
         let failed = tee.line(r#"{ "type": "test", "event": "failed", "name": "t::b", "stdout": "boom" }"#);
         assert_eq!(failed.show.as_deref(), Some("test t::b ... FAILED\nboom"));

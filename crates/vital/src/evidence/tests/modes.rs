@@ -167,12 +167,44 @@ fn candidate_outcome(
         return outcome(ModeStatus::Hollow, "it asserts nothing");
     }
     let krate = &suite.index.crates[test.krate.index()].name;
-    match results.map(|r| r.lookup(krate, &test.path, test.attrs.is_parametrized())) {
-        None => outcome(ModeStatus::Unverified, "no test results were given"),
-        Some(None) => outcome(ModeStatus::Unverified, "it did not run"),
-        Some(Some(Outcome::Passed)) => outcome(ModeStatus::Passed, ""),
-        Some(Some(Outcome::Failed)) => outcome(ModeStatus::Failed, "it failed"),
-        Some(Some(Outcome::Ignored)) => outcome(ModeStatus::Ignored, "it was skipped"),
+    match results.map(|r| (r, r.lookup(krate, &test.path, test.attrs.is_parametrized()))) {
+        None => outcome(
+            ModeStatus::Unverified,
+            "no test results were given (run `cargo vital run`, or pass `--tests`)",
+        ),
+        Some((results, None)) => outcome(ModeStatus::Unverified, &why_not_run(suite, results, test)),
+        Some((_, Some(Outcome::Passed))) => outcome(ModeStatus::Passed, ""),
+        Some((_, Some(Outcome::Failed))) => outcome(ModeStatus::Failed, "it failed"),
+        Some((_, Some(Outcome::Ignored))) => outcome(ModeStatus::Ignored, "it was skipped"),
+    }
+}
+
+/// Why a test has no result in the recorded run: its binary did not run, it needs a
+/// feature, or it was filtered out.
+fn why_not_run(suite: &TestSuite<'_>, results: &TestResults, test: &Test) -> String {
+    let krate = &suite.index.crates[test.krate.index()].name;
+    let features = suite.index.features_of(test.id);
+    let needs = match features.as_slice() {
+        [] => String::new(),
+        [one] => format!("it is compiled only with feature `{one}`"),
+        many => format!(
+            "it is compiled only with features {}",
+            many.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    if !results.ran(krate) {
+        let also = if needs.is_empty() { String::new() } else { format!("; {needs}") };
+        return format!(
+            "it did not run: no test of its binary `{krate}` ran in the recorded run (is its package tested, \
+             with the features its target needs?){also}"
+        );
+    }
+    if needs.is_empty() {
+        "it did not run in the recorded run: filtered out (`--skip`, a test-name filter) or left out by a \
+         `#[cfg]`"
+            .to_string()
+    } else {
+        format!("it did not run in the recorded run: {needs}, which the run did not enable")
     }
 }
 
@@ -236,12 +268,49 @@ tests = { after_close = "tests::write_after_close", macro_made = "generated::wri
         assert_eq!(status("macro_made").1, ModeStatus::Passed, "not in the source, vouched by the mapping");
     }
 
+    /// A test with no result in the recorded run is told why: its binary did not
+    /// run, it needs a feature, or it was filtered out.
+    #[test]
+    fn a_test_that_did_not_run_says_why() {
+        let lib = "pub fn f(x: u8) -> u8 { x }\n\
+                   #[cfg(test)]\nmod tests {\n\
+                   #[test]\nfn f_a() { assert_eq!(super::f(1), 1); }\n\
+                   #[cfg(feature = \"extra\")]\n#[test]\nfn f_b() { assert_eq!(super::f(2), 2); }\n\
+                   #[test]\nfn other() {}\n}\n";
+        let fx = crate::testutil::fixture(&[
+            ("src/lib.rs", lib),
+            ("tests/api.rs", "#[test]\nfn f_c() { assert_eq!(demo::f(3), 3); }\n"),
+        ]);
+        let results = "     Running unittests src/lib.rs (target/debug/deps/demo-0123abcd)\n\
+                       {\"type\":\"test\",\"name\":\"tests::other\",\"event\":\"ok\"}\n";
+        let results = TestResults::parse(results, Path::new("t.jsonl"), &fx.workspace).unwrap();
+        let catalogue = catalogue(
+            "[[vital]]\nfunction = \"demo::f\"\ntier = \"critical\"\nfailure_modes = [\"a\", \"b\", \"c\"]\n",
+        );
+        let suite = TestSuite::new(&fx.index);
+        let got = evaluate_modes(&suite, Some(&results), &catalogue, &catalogue.entries[0], fx.func("f"));
+        let detail = |i: usize| {
+            assert_eq!(got[i].status, ModeStatus::Unverified, "{:?}", got[i]);
+            got[i].detail.clone().unwrap()
+        };
+        assert!(detail(0).contains("filtered out (`--skip`, a test-name filter)"), "{}", detail(0));
+        assert!(
+            detail(1).contains("compiled only with feature `extra`, which the run did not enable"),
+            "{}",
+            detail(1)
+        );
+        assert!(detail(2).contains("no test of its binary `api` ran in the recorded run"), "{}", detail(2));
+    }
+
     #[test]
     fn without_results_every_counting_test_is_unverified() {
         let fx = suite_fixture();
         let got = statuses(&fx, ENTRY, None);
         assert_eq!(got[0].1, ModeStatus::Unverified);
-        assert_eq!(got[0].2.as_deref(), Some("no test results were given"));
+        assert_eq!(
+            got[0].2.as_deref(),
+            Some("no test results were given (run `cargo vital run`, or pass `--tests`)")
+        );
         let macro_made = got.iter().find(|(m, _, _)| m == "macro_made").unwrap();
         assert_eq!(macro_made.1, ModeStatus::Missing);
         assert!(macro_made.2.as_deref().unwrap().contains("no test `generated::write_macro_made` exists"));

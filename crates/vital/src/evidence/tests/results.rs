@@ -24,9 +24,17 @@ pub enum Outcome {
 }
 
 /// Results by (crate, test path); the crate is `None` when the format did not say.
+/// Results of test binaries that are not of this workspace count for nothing: they
+/// are kept apart and reported.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TestResults {
     results: BTreeMap<(Option<String>, String), Outcome>,
+    /// Results of binaries not of this workspace, by binary.
+    foreign: BTreeMap<String, usize>,
+    /// Tests that started and never finished (the run broke off), by crate.
+    unfinished: usize,
+    /// What the report should say of these results.
+    notes: Vec<String>,
 }
 
 impl TestResults {
@@ -42,11 +50,23 @@ impl TestResults {
 
     /// Parses results text; `display` names the file in messages.
     pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestResults> {
-        let results = match text.trim_start().chars().next() {
+        let mut results = match text.trim_start().chars().next() {
             Some('<') => junit::parse(text, display, workspace)?,
-            Some(_) => libtest::parse(text, display)?,
+            Some(_) => libtest::parse(text, display, workspace)?,
             None => TestResults::default(),
         };
+        let foreign: Vec<&str> = results.foreign.keys().map(String::as_str).collect();
+        if results.results.is_empty() && !foreign.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Coverage,
+                Some(Location::file(display)),
+                format!(
+                    "the file holds no results of this workspace's tests: its test binaries ({}) are not of this workspace",
+                    foreign.join(", ")
+                ),
+            )
+            .with_help("pass the results of a test run of this workspace"));
+        }
         if results.results.is_empty() {
             return Err(Error::new(
                 ErrorKind::Coverage,
@@ -57,7 +77,48 @@ impl TestResults {
                 "pass nextest's JUnit XML or libtest's JSON lines (`-- -Z unstable-options --format json`)",
             ));
         }
+        let shown = display.display();
+        if !foreign.is_empty() {
+            let count: usize = results.foreign.values().sum();
+            results.notes.push(format!(
+                "{shown}: the results of {count} tests of binaries that are not of this workspace ({}) count for nothing",
+                foreign.join(", ")
+            ));
+        }
+        if results.results.keys().any(|(krate, _)| krate.is_none()) {
+            results.notes.push(format!(
+                "{shown}: some results do not say which test binary they are of: they are matched by test path alone"
+            ));
+        }
+        if results.unfinished > 0 {
+            results.notes.push(format!(
+                "{shown}: {} tests started and never finished (the run broke off): they count as failed",
+                results.unfinished
+            ));
+        }
         Ok(results)
+    }
+
+    /// Keeps a result of a binary that is not of this workspace apart.
+    pub(super) fn record_foreign(&mut self, binary: &str) {
+        *self.foreign.entry(binary.to_string()).or_default() += 1;
+    }
+
+    /// Records a test that started and never finished: failed.
+    pub(super) fn record_unfinished(&mut self, krate: Option<String>, path: String) {
+        self.unfinished += 1;
+        self.record(krate, path, Outcome::Failed);
+    }
+
+    /// What the report should say of these results: foreign binaries, results
+    /// without a binary, tests that never finished.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Whether any result of crate `krate`'s test binary was recorded.
+    pub fn ran(&self, krate: &str) -> bool {
+        self.results.keys().any(|(k, _)| k.as_deref() == Some(krate))
     }
 
     pub(super) fn record(&mut self, krate: Option<String>, path: String, outcome: Outcome) {
@@ -75,6 +136,11 @@ impl TestResults {
         for ((krate, path), outcome) in other.results {
             self.record(krate, path, outcome);
         }
+        for (binary, count) in other.foreign {
+            *self.foreign.entry(binary).or_default() += count;
+        }
+        self.unfinished += other.unfinished;
+        self.notes.extend(other.notes);
     }
 
     /// The outcome of test `path` of crate `krate`. A parametrized test (rstest,
@@ -236,18 +302,60 @@ mod tests {
         assert!(parse("").unwrap_err().to_string().contains("holds no test results"));
     }
 
+    /// Results of binaries that are not of this workspace count for nothing, and are
+    /// reported; a file holding only those is an error.
+    #[test]
+    fn foreign_results_count_for_nothing() {
+        let junit = r#"<testsuites>
+            <testsuite name="other-package"><testcase name="tests::write_empty"/></testsuite>
+            <testsuite name="my-store::nowhere"><testcase name="t"/></testsuite>
+            <testsuite name="my-store"><testcase name="tests::kept"/></testsuite>
+        </testsuites>"#;
+        let results = parse(junit).unwrap();
+        assert_eq!(results.lookup("my_store", "tests::write_empty", false), None);
+        assert_eq!(results.lookup_any("tests::write_empty"), None);
+        assert_eq!(results.lookup("my_store", "tests::kept", false), Some(Outcome::Passed));
+        assert_eq!(results.counts(), (1, 0, 0));
+        assert!(
+            results.notes()[0].contains("2 tests of binaries that are not of this workspace"),
+            "{:?}",
+            results.notes()
+        );
+        let only = r#"<testsuites><testsuite name="other"><testcase name="t"/></testsuite></testsuites>"#;
+        assert!(parse(only).unwrap_err().to_string().contains("no results of this workspace's tests"));
+        let libtest = "     Running unittests src/lib.rs (target/debug/deps/elsewhere-0123abcd)\n\
+                       {\"type\":\"test\",\"name\":\"t\",\"event\":\"ok\"}\n";
+        assert!(parse(libtest).unwrap_err().to_string().contains("(elsewhere) are not of this workspace"));
+    }
+
+    /// libtest's `timeout` event says a test runs long, not that it failed; a test
+    /// that started and never finished failed.
+    #[test]
+    fn a_slow_test_is_not_failed_and_an_unfinished_one_is() {
+        let text = "     Running unittests src/lib.rs (target/debug/deps/my_store-0123abcd)\n\
+                    {\"type\":\"test\",\"event\":\"started\",\"name\":\"slow\"}\n\
+                    {\"type\":\"test\",\"event\":\"timeout\",\"name\":\"slow\"}\n\
+                    {\"type\":\"test\",\"event\":\"started\",\"name\":\"hung\"}\n\
+                    {\"type\":\"test\",\"event\":\"ok\",\"name\":\"slow\"}\n";
+        let results = parse(text).unwrap();
+        assert_eq!(results.lookup("my_store", "slow", false), Some(Outcome::Passed));
+        assert_eq!(results.lookup("my_store", "hung", false), Some(Outcome::Failed));
+        assert!(results.notes()[0].contains("1 tests started and never finished"), "{:?}", results.notes());
+        assert!(results.ran("my_store") && !results.ran("api"));
+    }
+
     #[test]
     fn merging_keeps_failures() {
         let mut a =
-            parse("{\"type\":\"test\",\"name\":\"t\",\"event\":\"ok\",\"vital_target\":\"c\"}").unwrap();
-        let b =
-            parse("{\"type\":\"test\",\"name\":\"t\",\"event\":\"failed\",\"vital_target\":\"c\"}").unwrap();
-        let c =
-            parse("{\"type\":\"test\",\"name\":\"u\",\"event\":\"ignored\",\"vital_target\":\"c\"}").unwrap();
+            parse("{\"type\":\"test\",\"name\":\"t\",\"event\":\"ok\",\"vital_target\":\"cli\"}").unwrap();
+        let b = parse("{\"type\":\"test\",\"name\":\"t\",\"event\":\"failed\",\"vital_target\":\"cli\"}")
+            .unwrap();
+        let c = parse("{\"type\":\"test\",\"name\":\"u\",\"event\":\"ignored\",\"vital_target\":\"cli\"}")
+            .unwrap();
         a.merge(b);
         a.merge(c);
-        assert_eq!(a.lookup("c", "t", false), Some(Outcome::Failed));
-        assert_eq!(a.lookup("c", "u", false), Some(Outcome::Ignored));
-        assert_eq!(a.lookup_any("c::t"), Some(Outcome::Failed));
+        assert_eq!(a.lookup("cli", "t", false), Some(Outcome::Failed));
+        assert_eq!(a.lookup("cli", "u", false), Some(Outcome::Ignored));
+        assert_eq!(a.lookup_any("cli::t"), Some(Outcome::Failed));
     }
 }

@@ -10,14 +10,14 @@ use syn::visit::Visit;
 
 use super::body::BodyVisitor;
 use super::syntax::{
-    UnrawString, flatten_use, fn_start, has_macro_attr, is_cfg_test, macro_span, path_attr, path_segments,
-    quote_tokens, signature_facts, strip_bom_and_shebang, test_attrs, type_path,
+    UnrawString, cfg_features, cfg_of, flatten_use, fn_start, has_macro_attr, macro_span, path_attr,
+    path_segments, quote_tokens, signature_facts, strip_bom_and_shebang, test_attrs, type_path,
 };
 use super::{Job, PendingMod};
 use crate::error::{Location, Problem};
 use crate::source::{
-    BodyFacts, CrateId, FileId, FnDef, FnId, ImplDef, ImplId, Item, Owner, Scope, ScopeId, ScopeKind,
-    SourceFile, SourceIndex, TestKind, TypeDef, TypeId, TypeKind,
+    BodyFacts, Cfg, CrateId, FileId, FnDef, FnId, ImplDef, ImplId, Item, MacroUse, Owner, Scope, ScopeId,
+    ScopeKind, SourceFile, SourceIndex, TestKind, TypeDef, TypeId, TypeKind,
 };
 use crate::text::{LineIndex, Pos};
 use crate::workspace::Workspace;
@@ -68,7 +68,7 @@ impl Scanner<'_> {
         kind: ScopeKind,
         parent: Option<ScopeId>,
         krate: CrateId,
-        test_only: bool,
+        cfg: Cfg,
     ) -> ScopeId {
         let id = ScopeId::from_index(self.index.scopes.len());
         self.index.scopes.push(Scope {
@@ -78,7 +78,8 @@ impl Scanner<'_> {
             krate,
             items: Vec::new(),
             uses: Vec::new(),
-            test_only,
+            cfg,
+            macros: Vec::new(),
         });
         if let Some(parent) = parent {
             let name = self.index.scopes[id.index()].name.clone();
@@ -206,6 +207,15 @@ impl Scanner<'_> {
                     scope: ctx.scope,
                     self_path: type_path(&imp.self_ty),
                     trait_path: imp.trait_.as_ref().map(|(path, _)| path_segments(path)),
+                    trait_args: imp.trait_.as_ref().and_then(|(path, _)| {
+                        match &path.segments.last()?.arguments {
+                            syn::PathArguments::AngleBracketed(args) => {
+                                Some(crate::source::path::generic_key(args))
+                            }
+                            _ => None,
+                        }
+                    }),
+                    features: cfg_features(&imp.attrs),
                 });
                 for impl_item in &imp.items {
                     match impl_item {
@@ -223,7 +233,18 @@ impl Scanner<'_> {
                             };
                             self.add_fn(ctx, parts);
                         }
-                        syn::ImplItem::Macro(m) => self.add_opaque(ctx, macro_span(&m.mac)),
+                        syn::ImplItem::Macro(m) => {
+                            let span = macro_span(&m.mac);
+                            self.add_opaque(ctx, span);
+                            let name =
+                                m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                            let line = self.pos(ctx, self.offset(ctx, span).start).line;
+                            self.index.scopes[ctx.scope.index()].macros.push(MacroUse {
+                                name,
+                                file: ctx.file,
+                                line,
+                            });
+                        }
                         syn::ImplItem::Verbatim(tokens) => self.add_opaque(ctx, tokens.span()),
                         syn::ImplItem::Const(c) => self.walk_expr(&c.expr, ctx),
                         _ => {}
@@ -274,7 +295,13 @@ impl Scanner<'_> {
                 self.index.scopes[ctx.scope.index()].uses.extend(uses);
             }
             syn::Item::Macro(m) => {
-                self.add_opaque(ctx, macro_span(&m.mac));
+                let span = macro_span(&m.mac);
+                self.add_opaque(ctx, span);
+                let name = m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                if name != "macro_rules" {
+                    let line = self.pos(ctx, self.offset(ctx, span).start).line;
+                    self.index.scopes[ctx.scope.index()].macros.push(MacroUse { name, file: ctx.file, line });
+                }
                 if m.mac.path.segments.last().is_some_and(|s| s.ident == "proptest") {
                     self.walk_proptest(&m.mac, ctx);
                 }
@@ -345,6 +372,7 @@ impl Scanner<'_> {
             is_async: sig.asyncness.is_some(),
             opaque,
             test: test_attrs(attrs),
+            features: cfg_features(attrs),
             signature: signature_facts(sig),
             facts: BodyFacts::default(),
         });
@@ -408,11 +436,11 @@ impl Scanner<'_> {
     fn walk_mod(&mut self, m: &syn::ItemMod, ctx: &Ctx) {
         let name = m.ident.unraw_string();
         let krate = self.index.scopes[ctx.scope.index()].krate;
-        let test_only = is_cfg_test(&m.attrs);
+        let cfg = cfg_of(&m.attrs);
         let opaque = self.opaque_item(ctx, &m.attrs, || m.span());
         let path_attr = path_attr(&m.attrs);
         if let Some((_, items)) = &m.content {
-            let scope = self.new_scope(name.clone(), ScopeKind::Module, Some(ctx.scope), krate, test_only);
+            let scope = self.new_scope(name.clone(), ScopeKind::Module, Some(ctx.scope), krate, cfg);
             let dir = match &path_attr {
                 Some(p) => ctx.children_dir.join(p),
                 None => ctx.children_dir.join(&name),
@@ -460,7 +488,7 @@ impl Scanner<'_> {
             path_attr_dir: file_dir,
             opaque,
         };
-        self.pending.push(PendingMod { parent: ctx.scope, name, test_only, job });
+        self.pending.push(PendingMod { parent: ctx.scope, name, cfg, job });
     }
 
     /// Records closure and async-body entries in a function body, and indexes the
@@ -484,7 +512,7 @@ impl Scanner<'_> {
         let krate = self.index.scopes[ctx.scope.index()].krate;
         let name = self.index.fns[owner.index()].name.clone();
         let body_scope = if self.index.fns[owner.index()].owner == Owner::Free {
-            self.new_scope(name, ScopeKind::FnBody(owner), Some(ctx.scope), krate, false)
+            self.new_scope(name, ScopeKind::FnBody(owner), Some(ctx.scope), krate, Cfg::default())
         } else {
             // Items inside methods are indexed (for their coverage) but named from
             // a scope that is not an item of the module.
@@ -496,7 +524,8 @@ impl Scanner<'_> {
                 krate,
                 items: Vec::new(),
                 uses: Vec::new(),
-                test_only: false,
+                cfg: Cfg::default(),
+                macros: Vec::new(),
             });
             id
         };

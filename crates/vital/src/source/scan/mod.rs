@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 
 use super::depth;
 use super::{
-    CrateId, CrateRoot, FileId, FnDef, FnId, ImplDef, ImplId, Item, Owner, Scope, ScopeId, ScopeKind,
-    SourceIndex, TypeDef, TypeId,
+    Cfg, CrateId, CrateRoot, FileId, FnDef, FnId, ImplDef, ImplId, Item, MacroUse, Owner, Scope, ScopeId,
+    ScopeKind, SourceIndex, TypeDef, TypeId,
 };
 use crate::error::{Location, Problem};
 use crate::workspace::{Package, Target, Workspace};
@@ -84,7 +84,7 @@ pub(super) struct PendingMod {
     /// The (part-local) scope that declares it.
     pub(super) parent: ScopeId,
     pub(super) name: String,
-    pub(super) test_only: bool,
+    pub(super) cfg: Cfg,
     pub(super) job: Job,
 }
 
@@ -167,7 +167,7 @@ fn scan_parts(workspace: &Workspace, roots: Vec<Job>) -> HashMap<Job, Part> {
 /// for it; a file too deep for any is not indexed, with a warning.
 fn scan_part(workspace: &Workspace, job: &Job, budget: usize) -> Part {
     let mut scanner = Scanner { workspace, index: SourceIndex::default(), pending: Vec::new() };
-    let root = scanner.new_scope(String::new(), ScopeKind::Module, None, CrateId(0), false);
+    let root = scanner.new_scope(String::new(), ScopeKind::Module, None, CrateId(0), Cfg::default());
     let Some(text) = scanner.read_file(&job.path) else {
         return Part { index: scanner.index, pending: scanner.pending };
     };
@@ -177,7 +177,7 @@ fn scan_part(workspace: &Workspace, job: &Job, budget: usize) -> Part {
     } else {
         let display = scanner.display(&job.path);
         let mut fallback = Scanner { workspace, index: SourceIndex::default(), pending: Vec::new() };
-        fallback.new_scope(String::new(), ScopeKind::Module, None, CrateId(0), false);
+        fallback.new_scope(String::new(), ScopeKind::Module, None, CrateId(0), Cfg::default());
         match depth::run_with_stack(need, move || {
             let scanner = parse_and_walk(scanner, job, root, text);
             proc_macro2::extra::invalidate_current_thread_spans();
@@ -232,7 +232,7 @@ impl Assembler<'_> {
             kind: target.kind,
             root_scope,
         });
-        self.add_part(job, target.name.clone(), None, krate, false, &mut Vec::new());
+        self.add_part(job, target.name.clone(), None, krate, &Cfg::default(), &mut Vec::new());
     }
 
     /// Adds the part of `job` as module `name` (its root scope) under `parent`, then
@@ -244,7 +244,7 @@ impl Assembler<'_> {
         name: String,
         parent: Option<ScopeId>,
         krate: CrateId,
-        test_only: bool,
+        cfg: &Cfg,
         stack: &mut Vec<PathBuf>,
     ) -> ScopeId {
         let part = &self.parts[job];
@@ -286,7 +286,12 @@ impl Assembler<'_> {
                     })
                     .collect(),
                 uses: scope.uses.clone(),
-                test_only: if root { test_only } else { scope.test_only },
+                cfg: if root { cfg.clone() } else { scope.cfg.clone() },
+                macros: scope
+                    .macros
+                    .iter()
+                    .map(|m| MacroUse { file: file_id(m.file), ..m.clone() })
+                    .collect(),
             });
         }
         let root = ScopeId::from_index(scopes);
@@ -328,7 +333,7 @@ impl Assembler<'_> {
                 pending.name.clone(),
                 Some(scope_id(pending.parent)),
                 krate,
-                pending.test_only,
+                &pending.cfg,
                 stack,
             );
         }

@@ -2,7 +2,7 @@
 
 use proc_macro2::Span;
 
-use crate::source::{ParamKind, SignatureFacts, TestAttrs, TestKind, UseDecl};
+use crate::source::{Cfg, ParamKind, SignatureFacts, TestAttrs, TestKind, UseDecl};
 
 /// The test attributes among `attrs`, when the function is a test.
 pub(super) fn test_attrs(attrs: &[syn::Attribute]) -> Option<TestAttrs> {
@@ -110,9 +110,9 @@ pub(super) trait UnrawString {
 }
 
 impl UnrawString for syn::Ident {
+    /// The identifier as rustc compares it: `r#` dropped, NFC.
     fn unraw_string(&self) -> String {
-        let s = self.to_string();
-        s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
+        crate::source::path::normalize_ident(&self.to_string())
     }
 }
 
@@ -247,17 +247,53 @@ pub(super) fn has_macro_attr(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| !is_builtin_attr(a))
 }
 
-/// `#[cfg(test)]`, or a `cfg` that requires `test` (`all(test, …)`), not negated.
-pub(super) fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().filter(|a| a.path().is_ident("cfg")).any(|a| {
-        let tokens = match &a.meta {
-            syn::Meta::List(list) => list.tokens.to_string(),
-            _ => return false,
-        };
+/// The predicates of the `#[cfg(…)]` attributes that hold whatever else they say:
+/// those not under `not` or `any` (an `all(…)` is looked into), as token texts.
+fn cfg_requirements(attrs: &[syn::Attribute]) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("cfg")) {
+        let syn::Meta::List(list) = &attr.meta else { continue };
+        let tokens = list.tokens.to_string();
+        let unquoted: String = tokens.split('"').step_by(2).collect::<Vec<_>>().join(" ");
         let words: Vec<&str> =
-            tokens.split(|c: char| !c.is_alphanumeric() && c != '_').filter(|w| !w.is_empty()).collect();
-        words.contains(&"test") && !words.contains(&"not") && !words.contains(&"any")
-    })
+            unquoted.split(|c: char| !c.is_alphanumeric() && c != '_').filter(|w| !w.is_empty()).collect();
+        if words.contains(&"not") || words.contains(&"any") {
+            continue;
+        }
+        out.push(tokens);
+    }
+    out
+}
+
+/// What the `#[cfg(…)]` attributes of an item demand.
+pub(super) fn cfg_of(attrs: &[syn::Attribute]) -> Cfg {
+    let requirements = cfg_requirements(attrs);
+    // `test` as a word of the predicate, not inside a string (`feature = "test-utils"`).
+    let test_only = requirements.iter().any(|r| {
+        let unquoted: String = r.split('"').step_by(2).collect::<Vec<_>>().join(" ");
+        unquoted.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "test")
+    });
+    Cfg { test_only, features: cfg_features(attrs) }
+}
+
+/// The cargo features the `#[cfg(…)]` attributes of an item demand:
+/// `feature = "x"` outside `not` and `any`.
+pub(super) fn cfg_features(attrs: &[syn::Attribute]) -> Vec<String> {
+    let mut features = Vec::new();
+    for requirement in cfg_requirements(attrs) {
+        let mut rest = requirement.as_str();
+        while let Some(at) = rest.find("feature") {
+            rest = &rest[at + "feature".len()..];
+            let value =
+                rest.trim_start().strip_prefix('=').map(str::trim_start).and_then(|v| v.strip_prefix('"'));
+            if let Some(value) = value
+                && let Some(end) = value.find('"')
+            {
+                features.push(value[..end].to_string());
+            }
+        }
+    }
+    features
 }
 
 /// The value of `#[path = "…"]`.
