@@ -450,7 +450,7 @@ impl Protected {
     /// Why `output` may not be written, if it may not.
     fn refuses(&self, output: &Path) -> Option<String> {
         let target = vital::fsutil::output_target(output);
-        if let Some(read) = self.files.iter().find(|f| vital::fsutil::identity(f) == target) {
+        if let Some(read) = self.files.iter().find(|f| vital::fsutil::same_file(f, &target)) {
             return Some(format!("it is {}, which this command reads", read.display()));
         }
         let root = vital::fsutil::identity(self.root.as_deref()?);

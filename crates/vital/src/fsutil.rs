@@ -56,15 +56,40 @@ pub fn read_input(path: &Path, display: &Path, kind: ErrorKind) -> Result<Vec<u8
     if !meta.is_file() {
         return Err(refuse(kind_of(&meta)));
     }
-    let mut file = std::fs::File::open(path).map_err(|err| Error::io(kind, display, &err))?;
+    let file = std::fs::File::open(path).map_err(|err| Error::io(kind, display, &err))?;
     // The path may have been swapped between the two looks: check what was opened.
     let opened = file.metadata().map_err(|err| Error::io(kind, display, &err))?;
     if !opened.is_file() {
         return Err(refuse(kind_of(&opened)));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes).map_err(|err| Error::io(kind, display, &err))?;
+    // Memory for the whole file, asked for up front: a file larger than the memory
+    // the machine has free (a sparse 100 GB file, say) is an error, not an abort or
+    // a machine brought to its knees.
+    let len = usize::try_from(opened.len()).unwrap_or(usize::MAX);
+    let mut bytes = Vec::new();
+    // Reading needs the file and what is parsed from it: at most half of what is free.
+    let fits = memory_available().is_none_or(|free| opened.len() <= free / 2);
+    if !fits || bytes.try_reserve_exact(len.saturating_add(1)).is_err() {
+        return Err(Error::new(
+            kind,
+            Some(Location::file(display)),
+            format!(
+                "cannot read: it is {} bytes, more than this machine has the free memory to read",
+                opened.len()
+            ),
+        ));
+    }
+    // A file that grows while it is read is read up to the size it had.
+    file.take(opened.len()).read_to_end(&mut bytes).map_err(|err| Error::io(kind, display, &err))?;
     Ok(bytes)
+}
+
+/// The memory the machine has available (Linux's `MemAvailable`), when known.
+fn memory_available() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.saturating_mul(1024))
 }
 
 /// [`read_input`] as UTF-8 text.
@@ -164,6 +189,22 @@ fn resolve_links(path: &Path) -> PathBuf {
     current
 }
 
+/// Whether `a` and `b` are the same file: the same path once normalized, or, for
+/// files that exist, the same device and inode (a hard link).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    if identity(a) == identity(b) {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return a.dev() == b.dev() && a.ino() == b.ino();
+        }
+    }
+    false
+}
+
 /// The absolute, normalized form of `path` for comparisons: canonical where it
 /// exists, else its canonical parent joined with its name.
 pub fn identity(path: &Path) -> PathBuf {
@@ -183,7 +224,7 @@ pub fn identity(path: &Path) -> PathBuf {
 /// command reads, which it must not overwrite. See the module documentation.
 pub fn write_output(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
     let target = output_target(path);
-    if let Some(input) = inputs.iter().find(|i| identity(i) == target) {
+    if let Some(input) = inputs.iter().find(|i| same_file(i, &target)) {
         return Err(write_error(
             path,
             format!("refusing to write the report over {}, which this command reads", input.display()),

@@ -127,6 +127,13 @@ fn an_output_never_replaces_an_input_or_a_source_file() {
         assert!(out.stderr.contains("refusing to write the report over it"), "{all:?}: {}", out.stderr);
         assert_eq!(std::fs::read(&path).ok(), before, "{output} was touched");
     }
+    // A hard link to an input is that input.
+    std::fs::create_dir_all(ran.dir.join("out")).unwrap();
+    let _ = std::fs::remove_file(ran.dir.join("out/linked.toml"));
+    std::fs::hard_link(ran.dir.join("put.toml"), ran.dir.join("out/linked.toml")).unwrap();
+    let out = vital(&ran.dir, &["check", "--catalogue", "put.toml", "--output", "out/linked.toml"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(std::fs::read_to_string(ran.dir.join("put.toml")).unwrap(), PUT_ONLY);
     // A baseline may be refreshed in place.
     let out =
         vital(&ran.dir, &["check", "--catalogue", "put.toml", "--format", "json", "--output", "base.json"]);
@@ -189,6 +196,24 @@ fn a_fifo_with_no_writer_is_refused_not_waited_on() {
         assert_eq!(out.code, 2, "{args:?}: {out:?}");
         assert!(out.stderr.contains("input.fifo: cannot read: it is a FIFO (named pipe)"), "{}", out.stderr);
     }
+}
+
+#[test]
+fn an_input_larger_than_memory_is_refused_not_read() {
+    let ran = shapes();
+    // Sparse: a terabyte that takes no disk.
+    let huge = std::fs::File::create(ran.dir.join("huge.json")).unwrap();
+    huge.set_len(1 << 40).unwrap();
+    for args in [
+        vec!["check", "--coverage", "huge.json"],
+        vec!["check", "--coverage", "target/vital/coverage.json", "--tests", "huge.json"],
+        vec!["check", "--static", "--catalogue", "huge.json"],
+    ] {
+        let out = vital_within(&ran.dir, &args, Duration::from_secs(60));
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(out.stderr.contains("huge.json: cannot read: it is 1099511627776 bytes"), "{}", out.stderr);
+    }
+    std::fs::remove_file(ran.dir.join("huge.json")).unwrap();
 }
 
 #[test]
