@@ -31,6 +31,7 @@ fn policy() -> impl Strategy<Value = TierPolicy> {
         branches,
         failure_modes,
         mutation: None,
+        proof: crate::catalogue::Proof::PerTest,
     })
 }
 
@@ -95,7 +96,7 @@ proptest! {
         let modes: Vec<ModeOutcome> = statuses
             .iter()
             .enumerate()
-            .map(|(i, &status)| ModeOutcome { mode: format!("m{i}"), test: None, status, location: None, detail: None })
+            .map(|(i, &status)| ModeOutcome { mode: format!("m{i}"), test: None, status, ran: None, location: None, detail: None })
             .collect();
         let facts = Facts { evidence: evidence.as_ref(), has_branch_data, modes: &modes };
         let (verdict, reasons) = judge(&policy, facts);

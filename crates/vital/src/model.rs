@@ -210,6 +210,10 @@ pub struct ModeOutcome {
     pub test: Option<String>,
     /// Its status.
     pub status: ModeStatus,
+    /// Whether the test's own coverage shows it ran the function (and the region the
+    /// mode is pinned to): `None` when no per-test evidence was recorded (SPEC §7).
+    #[serde(default)]
+    pub ran: Option<bool>,
     /// Where the test is (`file:line`), when it is in the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
@@ -370,6 +374,7 @@ mod tests {
             mode: "empty".into(),
             test: Some("t::x".into()),
             status: ModeStatus::Hollow,
+            ran: None,
             location: None,
             detail: Some("it asserts nothing".into()),
         });

@@ -87,6 +87,7 @@ mod tests {
             uncovered_lines: Vec::new(),
             uncovered_regions: Vec::new(),
             untaken_branches: Vec::new(),
+            code_regions: Vec::new(),
         }
     }
 
@@ -105,6 +106,7 @@ mod tests {
             mode: "disk_full".into(),
             test: test.map(str::to_string),
             status,
+            ran: None,
             location: None,
             detail: None,
         }

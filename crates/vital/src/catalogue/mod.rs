@@ -107,6 +107,17 @@ pub enum ModesRule {
     None,
 }
 
+/// What proves that a failure mode's test ran the function (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Proof {
+    /// The test's own coverage (one profile per test) shows it ran the function.
+    PerTest,
+    /// The source shows the test reaches the function: accepted without per-test
+    /// evidence, and reported as such.
+    Static,
+}
+
 /// The thresholds of one tier. `None` means the tier does not gate on that metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TierPolicy {
@@ -120,6 +131,8 @@ pub struct TierPolicy {
     pub failure_modes: ModesRule,
     /// Minimum share of viable mutants caught, when mutation results are given.
     pub mutation: Option<Percent>,
+    /// What proves a failure mode's test ran the function.
+    pub proof: Proof,
 }
 
 impl TierPolicy {
@@ -133,6 +146,7 @@ impl TierPolicy {
                 branches: pct(100).map(BranchRule::Min),
                 failure_modes: ModesRule::All,
                 mutation: pct(100),
+                proof: Proof::PerTest,
             },
             Tier::Essential => TierPolicy {
                 lines: pct(95),
@@ -140,6 +154,7 @@ impl TierPolicy {
                 branches: pct(90).map(BranchRule::Min),
                 failure_modes: ModesRule::All,
                 mutation: pct(90),
+                proof: Proof::PerTest,
             },
             Tier::Optional => TierPolicy {
                 lines: pct(80),
@@ -147,6 +162,7 @@ impl TierPolicy {
                 branches: None,
                 failure_modes: ModesRule::None,
                 mutation: None,
+                proof: Proof::PerTest,
             },
         }
     }
@@ -201,10 +217,41 @@ pub struct Entry {
     pub mode_spans: Vec<Range<usize>>,
     /// Explicit tests per failure mode.
     pub tests: BTreeMap<String, String>,
+    /// Failure modes pinned to code: the test must run this region (SPEC §7).
+    pub regions: BTreeMap<String, RegionPin>,
+    /// Cargo features the function needs: `cargo vital run` enables them.
+    pub features: Vec<String>,
     /// The file the function is in, when its path alone names several (`#[cfg]`
     /// twins: `src/imp_unix.rs`, `src/imp_windows.rs`), relative to the workspace
     /// root or its end.
     pub file: Option<String>,
+}
+
+/// A place in a function: the line as an offset from the function's `fn` line (0
+/// is the `fn` line), and the 1-based column in characters, as editors show it.
+/// Written `"LINE:COL"` in `regions = { mode = "3:20" }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionPin {
+    /// Lines after the `fn` line.
+    pub line_offset: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+impl RegionPin {
+    /// Parses `"LINE:COL"`.
+    pub fn parse(text: &str) -> Option<RegionPin> {
+        let (line, column) = text.trim().split_once(':')?;
+        let line_offset = line.trim().parse().ok()?;
+        let column = column.trim().parse().ok().filter(|&c| c > 0)?;
+        Some(RegionPin { line_offset, column })
+    }
+}
+
+impl fmt::Display for RegionPin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line_offset, self.column)
+    }
 }
 
 /// A parsed, validated `vital.toml`.
@@ -249,6 +296,7 @@ struct RawTier {
     branches: Option<BranchRule>,
     failure_modes: Option<ModesRule>,
     mutation: Option<Percent>,
+    proof: Option<Proof>,
 }
 
 #[derive(Deserialize, Default)]
@@ -267,6 +315,10 @@ struct RawEntry {
     failure_modes: Vec<Spanned<String>>,
     #[serde(default)]
     tests: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    regions: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    features: Vec<Spanned<String>>,
     file: Option<Spanned<String>>,
 }
 
@@ -314,6 +366,7 @@ impl Catalogue {
                     branches: raw_tier.branches.or(default.branches),
                     failure_modes: raw_tier.failure_modes.unwrap_or(default.failure_modes),
                     mutation: raw_tier.mutation.or(default.mutation),
+                    proof: raw_tier.proof.unwrap_or(default.proof),
                 };
             }
         }
@@ -426,6 +479,50 @@ impl Catalogue {
                 tests.insert(mode.into_inner(), test.into_inner());
             }
 
+            let mut regions = BTreeMap::new();
+            for (mode, pin) in raw_entry.regions {
+                if !failure_modes.iter().any(|m| m == mode.get_ref()) {
+                    problems.push(problem_at(
+                        mode.span(),
+                        format!(
+                            "`regions` pins failure mode `{}`, which this entry does not declare",
+                            mode.get_ref()
+                        ),
+                        Some(format!(
+                            "add `{}` to `failure_modes`, or remove it from `regions`",
+                            mode.get_ref()
+                        )),
+                    ));
+                    continue;
+                }
+                match RegionPin::parse(pin.get_ref()) {
+                    Some(parsed) => {
+                        regions.insert(mode.into_inner(), parsed);
+                    }
+                    None => problems.push(problem_at(
+                        pin.span(),
+                        format!("`{}` is not a place in the function", pin.get_ref()),
+                        Some(
+                            "write \"LINE:COL\": the line as an offset from the `fn` line (0 is the `fn` \
+                             line) and the column in characters, e.g. regions = { disk_full = \"4:20\" }"
+                                .into(),
+                        ),
+                    )),
+                }
+            }
+            let mut features = Vec::new();
+            for feature in raw_entry.features {
+                let name = feature.get_ref().trim();
+                if name.is_empty() || name.contains(char::is_whitespace) || name.contains(',') {
+                    problems.push(problem_at(
+                        feature.span(),
+                        format!("`{}` is not a feature name", feature.get_ref()),
+                        Some(r#"write one feature per string, e.g. features = ["std", "serde"]"#.into()),
+                    ));
+                } else {
+                    features.push(name.to_string());
+                }
+            }
             let file = match raw_entry.file {
                 Some(file) if file.get_ref().trim().is_empty() => {
                     problems.push(problem_at(
@@ -441,6 +538,8 @@ impl Catalogue {
             entries.push(Entry {
                 function,
                 function_span,
+                regions,
+                features,
                 file,
                 tier: raw_entry.tier,
                 reason: raw_entry.reason,

@@ -15,4 +15,5 @@
 //! [`crate::policy::Facts`], and new [`crate::model::Reason`] variants.
 
 pub mod coverage;
+pub mod pertest;
 pub mod tests;

@@ -23,7 +23,8 @@ use crate::catalogue::{Catalogue, Entry, FILE_NAME, Tier};
 use crate::error::{Error, ErrorKind, Problem, Result};
 use crate::evidence::coverage::stamp::SourceStamp;
 use crate::evidence::coverage::{Export, join, keep_files};
-use crate::evidence::tests::{TestResults, TestSuite, evaluate_modes};
+use crate::evidence::pertest::{self, PerTest};
+use crate::evidence::tests::{RunEvidence, TestResults, TestSuite, evaluate_modes, mode_candidates};
 use crate::report::baseline::{apply_baseline, read_baseline};
 use crate::report::{CheckKind, CoverageInput, Report, TestSummary};
 use crate::source::resolve::Resolver;
@@ -69,6 +70,7 @@ pub struct Inputs {
     baseline: Option<InputFile>,
     stamp: Option<InputFile>,
     unstamped: bool,
+    per_test: Vec<InputFile>,
 }
 
 impl Inputs {
@@ -107,6 +109,14 @@ impl Inputs {
         self
     }
 
+    /// Adds a directory of per-test evidence (SPEC §7); by default each export's
+    /// `NAME.pertest/` beside it is read.
+    #[must_use]
+    pub fn per_test(mut self, dir: impl Into<InputFile>) -> Inputs {
+        self.per_test.push(dir.into());
+        self
+    }
+
     /// Checks coverage that has no source stamp anyway: its freshness cannot be
     /// shown, and every report says so.
     #[must_use]
@@ -141,6 +151,12 @@ impl Inputs {
         }
         files.extend(self.stamp.iter().map(|s| s.path.clone()));
         files.extend(self.tests.iter().map(|t| t.path.clone()));
+        let dirs = self
+            .per_test
+            .iter()
+            .map(|d| d.path.clone())
+            .chain(self.coverage.iter().map(|c| pertest::dir_for(&c.path)));
+        files.extend(dirs.map(|dir| dir.join(pertest::INDEX_FILE)));
         files
     }
 }
@@ -230,7 +246,8 @@ impl Session {
         let baseline = inputs.baseline.as_ref().map(|b| read_baseline(&b.path, &b.display)).transpose()?;
         let (exports, unstamped) = self.read_coverage(inputs)?;
         let results = self.read_results(&inputs.tests)?;
-        let mut report = self.judge(&exports, results.as_ref())?;
+        let per_test = self.read_per_test(inputs)?;
+        let mut report = self.judge(&exports, results.as_ref(), per_test.as_ref())?;
         for export in &unstamped {
             report.warnings.push(format!(
                 "{export}: no source stamp, checked anyway (`--unstamped`): nothing shows that this coverage \
@@ -252,10 +269,11 @@ impl Session {
         let functions = self
             .entries()
             .map(|(entry, f)| {
-                let modes = evaluate_modes(&suite, None, &self.catalogue, entry, f);
-                build::function_report(&self.index, &self.catalogue, entry, f, None, modes)
+                self.check_pins(entry, f, None)?;
+                let modes = evaluate_modes(&suite, RunEvidence::default(), &self.catalogue, entry, f)?;
+                Ok(build::function_report(&self.index, &self.catalogue, entry, f, None, modes))
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         let mut report = Report::new(CheckKind::Static, functions, Vec::new(), None, self.warnings());
         if let Some(baseline) = &baseline {
             apply_baseline(&mut report, baseline);
@@ -364,6 +382,11 @@ impl Session {
         Ok(merged)
     }
 
+    /// The files that hold vital functions, as paths.
+    pub fn vital_file_paths(&self) -> Vec<PathBuf> {
+        self.vital_files().into_iter().map(|f| self.index.file(f).path.clone()).collect()
+    }
+
     /// The files that hold vital functions.
     fn vital_files(&self) -> Vec<crate::source::FileId> {
         let mut files: Vec<_> = self.functions.iter().map(|&f| self.index.func(f).file).collect();
@@ -372,8 +395,119 @@ impl Session {
         files
     }
 
-    /// Joins and judges against read coverage and, when given, test results.
-    fn judge(&self, exports: &[Export], results: Option<&TestResults>) -> Result<Report> {
+    /// Reads the per-test evidence: the directories given, else the one beside each
+    /// export; `None` when there is none.
+    fn read_per_test(&self, inputs: &Inputs) -> Result<Option<PerTest>> {
+        let dirs: Vec<InputFile> = if inputs.per_test.is_empty() {
+            inputs
+                .coverage
+                .iter()
+                .map(|c| InputFile { path: pertest::dir_for(&c.path), display: pertest::dir_for(&c.display) })
+                .filter(|d| d.path.join(pertest::INDEX_FILE).exists())
+                .collect()
+        } else {
+            inputs.per_test.clone()
+        };
+        let vital_files = self.vital_files();
+        let keep = keep_files(&self.index, &self.workspace.root, &vital_files);
+        let mut merged: Option<PerTest> = None;
+        for dir in &dirs {
+            let read = PerTest::read(&dir.path, &dir.display, &keep)?;
+            match &mut merged {
+                Some(all) => all.merge(read),
+                None => merged = Some(read),
+            }
+        }
+        Ok(merged)
+    }
+
+    /// Errors when a mode of `entry` is pinned to a place that is not in its function
+    /// or, with its coverage, on no code region of it: the code changed since.
+    fn check_pins(
+        &self,
+        entry: &Entry,
+        f: FnId,
+        evidence: Option<&crate::evidence::coverage::Evidence>,
+    ) -> Result<()> {
+        for (mode, pin) in &entry.regions {
+            let pos = self.index.pin_pos(f, pin.line_offset, pin.column);
+            let on_region = match (pos, evidence) {
+                (None, _) => false,
+                (Some(at), Some(evidence)) => evidence.region_at(at).is_some(),
+                (Some(_), None) => true,
+            };
+            if !on_region {
+                let what =
+                    if pos.is_none() { "is not in the function" } else { "is on no code region of it" };
+                return Err(Error::new(
+                    ErrorKind::Catalogue,
+                    Some(self.catalogue.location_of(entry)),
+                    format!(
+                        "the region `{mode}` is pinned to ({pin}: line {} of {}) {what}",
+                        self.index.func(f).fn_line + pin.line_offset,
+                        self.index.location(f)
+                    ),
+                )
+                .with_help(
+                    "pins are \"LINE:COL\", the line counted from the `fn` line (0) and the column in characters: \
+                     point it at the code the test must run (the code moved?)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The tests to run alone for per-test evidence, given the suite's results: the
+    /// test of each declared failure mode that exists, is not ignored, reaches the
+    /// function and asserts, and passed in the suite.
+    pub fn proof_targets(&self, results: &TestResults) -> Vec<ProofTarget> {
+        let suite = TestSuite::new(&self.index);
+        let mut targets: Vec<ProofTarget> = Vec::new();
+        for (entry, f) in self.entries() {
+            for mode in &entry.failure_modes {
+                let (candidates, _) = mode_candidates(&suite, &self.catalogue, entry, f, mode);
+                for test in candidates.iter().map(|&i| &suite.tests[i]) {
+                    let krate = &self.index.crates[test.krate.index()];
+                    let parametrized = test.attrs.is_parametrized();
+                    let counts = !test.attrs.ignored
+                        && (entry.tests.contains_key(mode) || suite.reaches(test, f))
+                        && suite.asserts_about(test, f)
+                        && results.lookup(&krate.name, &test.path, parametrized)
+                            == Some(crate::evidence::tests::Outcome::Passed);
+                    let known = targets.iter().any(|t| t.krate == krate.name && t.test == test.path);
+                    if counts && !known {
+                        let package = self.workspace.packages.iter().find(|p| p.name == krate.package);
+                        let source = package
+                            .and_then(|p| {
+                                p.targets.iter().find(|t| t.name == krate.name && t.kind == krate.kind)
+                            })
+                            .map(|t| t.src_path.clone())
+                            .unwrap_or_default();
+                        targets.push(ProofTarget {
+                            krate: krate.name.clone(),
+                            test: test.path.clone(),
+                            parametrized,
+                            package: krate.package.clone(),
+                            package_dir: package
+                                .and_then(|p| p.manifest_path.parent())
+                                .map_or_else(|| self.workspace.root.clone(), Path::to_path_buf),
+                            source,
+                        });
+                    }
+                }
+            }
+        }
+        targets
+    }
+
+    /// Joins and judges against read coverage and, when given, test results and
+    /// per-test evidence.
+    fn judge(
+        &self,
+        exports: &[Export],
+        results: Option<&TestResults>,
+        per_test: Option<&PerTest>,
+    ) -> Result<Report> {
         let root = &self.workspace.root;
         let evidence = join(&self.index, root, &self.functions, exports)?;
         let has_branch_data = exports.iter().any(|e| e.has_branch_data);
@@ -395,11 +529,13 @@ impl Session {
             .entries()
             .zip(&evidence)
             .map(|((entry, f), evidence)| {
-                let modes = evaluate_modes(&suite, results, &self.catalogue, entry, f);
+                self.check_pins(entry, f, evidence.as_ref())?;
+                let runs = RunEvidence { results, per_test: per_test.map(|p| (p, root.as_path())) };
+                let modes = evaluate_modes(&suite, runs, &self.catalogue, entry, f)?;
                 let measured = Measured { evidence: evidence.as_ref(), has_branch_data };
-                build::function_report(&self.index, &self.catalogue, entry, f, Some(measured), modes)
+                Ok(build::function_report(&self.index, &self.catalogue, entry, f, Some(measured), modes))
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         let coverage = exports
             .iter()
             .map(|e| CoverageInput {
@@ -492,6 +628,23 @@ fn resolve_entries(index: &SourceIndex, catalogue: &Catalogue) -> Result<Vec<FnI
         }
         Err(Error::from_problems(ErrorKind::Resolution, problems))
     }
+}
+
+/// A test to run alone for per-test evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofTarget {
+    /// The crate of its test binary.
+    pub krate: String,
+    /// Its path in the crate (for a parametrized test, the function of its cases).
+    pub test: String,
+    /// Whether it stands for several cases (`path::case_1`…), run together.
+    pub parametrized: bool,
+    /// Its package.
+    pub package: String,
+    /// Its package's directory, where cargo runs its tests.
+    pub package_dir: PathBuf,
+    /// The root source file of its crate (absolute): which test binary holds it.
+    pub source: PathBuf,
 }
 
 /// One line of `cargo vital list`.

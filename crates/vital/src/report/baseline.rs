@@ -275,6 +275,7 @@ mod tests {
                     mode: format!("m{i}"),
                     test: None,
                     status: ModeStatus::Passed,
+                    ran: None,
                     location: None,
                     detail: None,
                 })
@@ -388,6 +389,7 @@ mod tests {
         swapped.failure_modes.push(ModeOutcome {
             mode: "empty".into(),
             status: ModeStatus::Missing,
+            ran: None,
             ..swapped.failure_modes[0].clone()
         });
         let mut lost = was;

@@ -290,6 +290,7 @@ mod tests {
             mode: "disk_full".into(),
             test: Some("t::x".into()),
             status,
+            ran: None,
             location: Some("src/lib.rs:9".into()),
             detail: None,
         })

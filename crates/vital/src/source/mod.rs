@@ -489,6 +489,20 @@ impl SourceIndex {
         self.display_path(id)
     }
 
+    /// The position a region pin names in function `f`: the line `line_offset` after
+    /// its `fn` line, the 1-based character `column`; `None` outside the function.
+    pub fn pin_pos(&self, f: FnId, line_offset: u32, column: u32) -> Option<Pos> {
+        let def = self.func(f);
+        let file = self.file(def.file);
+        let line = def.fn_line.checked_add(line_offset)?;
+        let range = file.lines.line_range(line as usize)?;
+        let text = &file.text[range];
+        let nth = usize::try_from(column.checked_sub(1)?).ok()?;
+        let byte = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).nth(nth)?;
+        let pos = Pos::new(line, u32::try_from(byte).ok()? + 1);
+        (def.start <= pos && pos < def.end).then_some(pos)
+    }
+
     /// `file:line` of a function's `fn` keyword, relative to the workspace.
     pub fn location(&self, id: FnId) -> String {
         let f = self.func(id);

@@ -67,6 +67,19 @@ pub struct Evidence {
     pub uncovered_regions: Vec<(Pos, Pos)>,
     /// Condition outcomes never taken, in the function's file.
     pub untaken_branches: Vec<UntakenBranch>,
+    /// Every code region in the function's file, and whether it ran.
+    pub code_regions: Vec<(Pos, Pos, bool)>,
+}
+
+impl Evidence {
+    /// The innermost code region that holds `at`, and whether it ran.
+    pub fn region_at(&self, at: Pos) -> Option<(Pos, Pos, bool)> {
+        self.code_regions
+            .iter()
+            .filter(|(start, end, _)| *start <= at && at < *end)
+            .min_by_key(|(start, end, _)| (std::cmp::Reverse(*start), *end))
+            .copied()
+    }
 }
 
 /// Maps the filenames of each export to files of the index.
@@ -486,6 +499,16 @@ fn merge<'e>(exports: &'e [Export], members: &[RecordRef<'e>]) -> Evidence {
         regions.iter().filter(|r| r.0 && r.3 == 0).map(|r| (r.1, r.2)).collect();
     uncovered_regions.sort_unstable();
     uncovered_regions.dedup();
+    let mut spans: Vec<(Pos, Pos, bool)> =
+        regions.iter().filter(|r| r.0).map(|r| (r.1, r.2, r.3 > 0)).collect();
+    spans.sort_unstable();
+    let mut code_regions: Vec<(Pos, Pos, bool)> = Vec::with_capacity(spans.len());
+    for (start, end, ran) in spans {
+        match code_regions.last_mut() {
+            Some(last) if (last.0, last.1) == (start, end) => last.2 |= ran,
+            _ => code_regions.push((start, end, ran)),
+        }
+    }
 
     let branch_count = Count {
         covered: branches.iter().map(|b| u64::from(b.3 > 0) + u64::from(b.4 > 0)).sum(),
@@ -513,6 +536,7 @@ fn merge<'e>(exports: &'e [Export], members: &[RecordRef<'e>]) -> Evidence {
         uncovered_lines,
         uncovered_regions,
         untaken_branches,
+        code_regions,
     }
 }
 

@@ -25,11 +25,33 @@ struct LibtestEvent {
 
 /// The crate a `Running … (…/deps/NAME-HASH)` line of cargo announces.
 pub fn crate_of_running_line(line: &str) -> Option<String> {
+    running_line(line).map(|binary| binary.krate)
+}
+
+/// A test binary as a `Running unittests src/lib.rs (target/…/deps/NAME-HASH)` line
+/// of cargo announces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binary {
+    /// Its crate (`NAME`).
+    pub krate: String,
+    /// The root source file of its crate, relative to its package (`src/lib.rs`).
+    pub source: String,
+    /// The executable, as cargo prints it (relative to where cargo ran).
+    pub path: String,
+}
+
+/// The test binary a `Running …` line announces.
+pub fn running_line(line: &str) -> Option<Binary> {
     let rest = line.trim_start().strip_prefix("Running ")?;
-    let inside = rest.rsplit_once('(')?.1.strip_suffix(')')?;
+    let (before, inside) = rest.rsplit_once('(')?;
+    let inside = inside.strip_suffix(')')?;
     let file = Path::new(inside).file_stem()?.to_string_lossy().into_owned();
     let (name, hash) = file.rsplit_once('-')?;
-    hash.bytes().all(|b| b.is_ascii_hexdigit()).then(|| name.to_string())
+    if !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let source = before.trim().strip_prefix("unittests ").unwrap_or(before.trim()).to_string();
+    Some(Binary { krate: name.to_string(), source, path: inside.to_string() })
 }
 
 /// Whether `krate` names a lib, bin or test target of `workspace`.
@@ -98,6 +120,7 @@ pub const TARGET_FIELD: &str = "vital_target";
 #[derive(Debug, Default)]
 pub struct Tee {
     target: Option<String>,
+    binaries: Vec<Binary>,
 }
 
 /// What to do with one line of a libtest run's output.
@@ -110,12 +133,18 @@ pub struct TeeLine {
 }
 
 impl Tee {
+    /// The test binaries the run announced, in order.
+    pub fn binaries(&self) -> &[Binary] {
+        &self.binaries
+    }
+
     /// Takes one line of output (without its line terminator).
     pub fn line(&mut self, line: &str) -> TeeLine {
         let trimmed = line.trim();
         if !trimmed.starts_with('{') {
-            if let Some(krate) = crate_of_running_line(&crate::text::strip_ansi(trimmed)) {
-                self.target = Some(krate);
+            if let Some(binary) = running_line(&crate::text::strip_ansi(trimmed)) {
+                self.target = Some(binary.krate.clone());
+                self.binaries.push(binary);
             }
             return TeeLine { show: Some(line.to_string()), record: None };
         }

@@ -9,6 +9,6 @@ pub mod modes;
 pub mod results;
 pub mod suite;
 
-pub use modes::{evaluate_modes, render_template, snake_case};
+pub use modes::{RunEvidence, evaluate_modes, mode_candidates, render_template, snake_case};
 pub use results::{Outcome, TestResults};
 pub use suite::{Test, TestSuite};

@@ -1,13 +1,28 @@
-//! The status of each declared failure mode (SPEC §2): the test a convention or an
-//! explicit `tests = { … }` names, whether it exists, is not ignored, reaches the
-//! function and asserts (from the [`TestSuite`]), and what the recorded results say
-//! of it. A test named in `tests` is taken to reach: the user vouches for it.
+//! The status of each declared failure mode (SPEC §2, §7): the test a convention or
+//! an explicit `tests = { … }` names, whether it exists, is not ignored, reaches the
+//! function and asserts (from the [`TestSuite`]), what the recorded results say of
+//! it, and whether its own run proves it ran the function (per-test evidence). A
+//! test named in `tests` is taken to reach: the user vouches for it.
+
+use std::path::Path;
 
 use super::results::{Outcome, TestResults};
 use super::suite::{Test, TestSuite};
-use crate::catalogue::{Catalogue, Entry};
+use crate::catalogue::{Catalogue, Entry, Proof};
+use crate::error::Result;
+use crate::evidence::pertest::{PerTest, Ran};
 use crate::model::{ModeOutcome, ModeStatus};
 use crate::source::{FnId, Owner, SourceIndex};
+
+/// What is known of the runs of the workspace's tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunEvidence<'a> {
+    /// The suite's recorded results.
+    pub results: Option<&'a TestResults>,
+    /// Each failure-mode test run alone, and the workspace root its exports' paths
+    /// are relative to.
+    pub per_test: Option<(&'a PerTest, &'a Path)>,
+}
 
 /// The name a convention template gives the test of `mode` for function `f`:
 /// `{fn}` its name, `{type}` its impl's self type (or trait) in snake_case, empty
@@ -63,64 +78,106 @@ fn rank(status: ModeStatus) -> u8 {
     }
 }
 
-/// The status of each declared failure mode of `entry`, whose function is `f`.
-pub fn evaluate_modes(
+/// The tests that may be the test of `mode` of `entry` (function `f`), as indexes
+/// into [`TestSuite::tests`], and the name expected (the explicit one, or the first
+/// convention's).
+pub fn mode_candidates(
     suite: &TestSuite<'_>,
-    results: Option<&TestResults>,
     catalogue: &Catalogue,
     entry: &Entry,
     f: FnId,
-) -> Vec<ModeOutcome> {
-    let index = suite.index;
+    mode: &str,
+) -> (Vec<usize>, String) {
+    match entry.tests.get(mode) {
+        Some(name) => (suite.named(name), name.clone()),
+        None => {
+            let names: Vec<String> = catalogue
+                .conventions
+                .failure_test
+                .iter()
+                .map(|t| render_template(t, suite.index, f, mode))
+                .collect();
+            let found =
+                names.iter().map(|n| suite.with_fn_name(n)).find(|c| !c.is_empty()).unwrap_or_default();
+            (found, names[0].clone())
+        }
+    }
+}
+
+/// The status of each declared failure mode of `entry`, whose function is `f`.
+/// Errors when per-test evidence does not fit the source (stale).
+pub fn evaluate_modes(
+    suite: &TestSuite<'_>,
+    runs: RunEvidence<'_>,
+    catalogue: &Catalogue,
+    entry: &Entry,
+    f: FnId,
+) -> Result<Vec<ModeOutcome>> {
+    let proof = catalogue.tiers.policy(entry.tier).proof;
     entry
         .failure_modes
         .iter()
         .map(|mode| {
-            let explicit = entry.tests.get(mode);
-            let (candidates, expected) = match explicit {
-                Some(name) => (suite.named(name), name.clone()),
-                None => {
-                    let names: Vec<String> = catalogue
-                        .conventions
-                        .failure_test
-                        .iter()
-                        .map(|t| render_template(t, index, f, mode))
-                        .collect();
-                    let found = names
-                        .iter()
-                        .map(|n| suite.with_fn_name(n))
-                        .find(|c| !c.is_empty())
-                        .unwrap_or_default();
-                    (found, names[0].clone())
-                }
-            };
+            let explicit = entry.tests.contains_key(mode);
+            let (candidates, expected) = mode_candidates(suite, catalogue, entry, f, mode);
             if candidates.is_empty() {
-                return missing(mode, explicit.is_some(), &expected, results);
+                return Ok(missing(
+                    mode,
+                    explicit,
+                    &expected,
+                    runs.results,
+                    proof,
+                    &suite.index.display_path(f),
+                ));
             }
-            candidates
-                .iter()
-                .map(|&i| candidate_outcome(suite, results, &suite.tests[i], f, mode, explicit.is_some()))
-                .min_by_key(|o| rank(o.status))
-                .expect("candidates is not empty")
+            let pin =
+                entry.regions.get(mode).and_then(|pin| suite.index.pin_pos(f, pin.line_offset, pin.column));
+            let mut best: Option<ModeOutcome> = None;
+            for &i in &candidates {
+                let outcome =
+                    candidate_outcome(suite, runs, &suite.tests[i], f, mode, explicit, (proof, pin))?;
+                if best.as_ref().is_none_or(|b| rank(outcome.status) < rank(b.status)) {
+                    best = Some(outcome);
+                }
+            }
+            Ok(best.expect("candidates is not empty"))
         })
         .collect()
 }
 
-fn missing(mode: &str, explicit: bool, expected: &str, results: Option<&TestResults>) -> ModeOutcome {
+fn missing(
+    mode: &str,
+    explicit: bool,
+    expected: &str,
+    results: Option<&TestResults>,
+    proof: Proof,
+    target: &str,
+) -> ModeOutcome {
     if explicit && let Some(outcome) = results.and_then(|r| r.lookup_any(expected)) {
         // Not in the source (generated by a macro): the user vouches that it reaches
-        // and asserts; its recorded result decides.
-        let status = match outcome {
-            Outcome::Passed => ModeStatus::Passed,
-            Outcome::Failed => ModeStatus::Failed,
-            Outcome::Ignored => ModeStatus::Ignored,
+        // and asserts; its recorded result decides, and, not being in the source, it
+        // cannot be run alone: only a static proof accepts it.
+        let (status, detail) = match (outcome, proof) {
+            (Outcome::Passed, Proof::Static) => (ModeStatus::Passed, None),
+            (Outcome::Passed, Proof::PerTest) => (
+                ModeStatus::Unverified,
+                Some(format!(
+                    "it passed, but it is not in the source: vital cannot run it alone to prove it ran `{target}` \
+                     (`proof = \"static\"` for the tier accepts it)"
+                )),
+            ),
+            (Outcome::Failed, _) => {
+                (ModeStatus::Failed, Some("not in the source; its recorded result decides".into()))
+            }
+            (Outcome::Ignored, _) => {
+                (ModeStatus::Ignored, Some("not in the source; its recorded result decides".into()))
+            }
         };
-        let detail = (status != ModeStatus::Passed)
-            .then(|| "not in the source; its recorded result decides".to_string());
         return ModeOutcome {
             mode: mode.to_string(),
             test: Some(expected.to_string()),
             status,
+            ran: None,
             location: None,
             detail,
         };
@@ -134,6 +191,7 @@ fn missing(mode: &str, explicit: bool, expected: &str, results: Option<&TestResu
         mode: mode.to_string(),
         test: None,
         status: ModeStatus::Missing,
+        ran: None,
         location: None,
         detail: Some(detail),
     }
@@ -141,41 +199,100 @@ fn missing(mode: &str, explicit: bool, expected: &str, results: Option<&TestResu
 
 fn candidate_outcome(
     suite: &TestSuite<'_>,
-    results: Option<&TestResults>,
+    runs: RunEvidence<'_>,
     test: &Test,
     f: FnId,
     mode: &str,
     vouched: bool,
-) -> ModeOutcome {
+    (proof, pin): (Proof, Option<crate::text::Pos>),
+) -> Result<ModeOutcome> {
     let name = suite.display_name(test);
     let at = suite.location(test);
     let target = suite.index.display_path(f);
-    let outcome = |status, detail: &str| ModeOutcome {
+    let outcome = |status, ran: Option<bool>, detail: &str| ModeOutcome {
         mode: mode.to_string(),
         test: Some(name.clone()),
         status,
+        ran,
         location: Some(at.clone()),
         detail: (!detail.is_empty()).then(|| detail.to_string()),
     };
     if test.attrs.ignored {
-        return outcome(ModeStatus::Ignored, "it is `#[ignore]`d");
+        return Ok(outcome(ModeStatus::Ignored, None, "it is `#[ignore]`d"));
     }
     if !vouched && !suite.reaches(test, f) {
-        return outcome(ModeStatus::Hollow, &format!("it never calls `{target}`"));
+        return Ok(outcome(ModeStatus::Hollow, None, &format!("it never calls `{target}`")));
     }
     if !suite.asserts_about(test, f) {
-        return outcome(ModeStatus::Hollow, "it asserts nothing");
+        return Ok(outcome(ModeStatus::Hollow, None, "it asserts nothing"));
     }
     let krate = &suite.index.crates[test.krate.index()].name;
+    let results = runs.results;
     match results.map(|r| (r, r.lookup(krate, &test.path, test.attrs.is_parametrized()))) {
-        None => outcome(
+        None => Ok(outcome(
             ModeStatus::Unverified,
+            None,
             "no test results were given (run `cargo vital run`, or pass `--tests`)",
-        ),
-        Some((results, None)) => outcome(ModeStatus::Unverified, &why_not_run(suite, results, test)),
-        Some((_, Some(Outcome::Passed))) => outcome(ModeStatus::Passed, ""),
-        Some((_, Some(Outcome::Failed))) => outcome(ModeStatus::Failed, "it failed"),
-        Some((_, Some(Outcome::Ignored))) => outcome(ModeStatus::Ignored, "it was skipped"),
+        )),
+        Some((results, None)) => {
+            Ok(outcome(ModeStatus::Unverified, None, &why_not_run(suite, results, test)))
+        }
+        Some((_, Some(Outcome::Failed))) => Ok(outcome(ModeStatus::Failed, None, "it failed")),
+        Some((_, Some(Outcome::Ignored))) => Ok(outcome(ModeStatus::Ignored, None, "it was skipped")),
+        Some((_, Some(Outcome::Passed))) if proof == Proof::Static => Ok(outcome(
+            ModeStatus::Passed,
+            None,
+            "it passed; accepted on static reach (`proof = \"static\"`): no per-test evidence was asked for",
+        )),
+        Some((_, Some(Outcome::Passed))) => {
+            let Some((per_test, root)) = runs.per_test else {
+                return Ok(outcome(
+                    ModeStatus::Unverified,
+                    None,
+                    &format!(
+                        "it passed, but no per-test evidence shows it ran `{target}` (run `cargo vital run`, \
+                         or pass `--per-test DIR`)"
+                    ),
+                ));
+            };
+            Ok(match per_test.ran(suite.index, root, f, (krate, &test.path), pin)? {
+                Ran::Ran => outcome(ModeStatus::Passed, Some(true), ""),
+                Ran::NeverRan => {
+                    outcome(ModeStatus::Hollow, Some(false), &format!("it passed but never ran `{target}`"))
+                }
+                Ran::NeverRanRegion(at) => outcome(
+                    ModeStatus::Hollow,
+                    Some(false),
+                    &format!(
+                        "it passed but never ran the region at {}:{} that the mode is pinned to",
+                        at.line, at.col
+                    ),
+                ),
+                Ran::NotRecorded => outcome(
+                    ModeStatus::Unverified,
+                    None,
+                    &format!(
+                        "it passed, but it was not run alone with coverage: nothing shows it ran `{target}`"
+                    ),
+                ),
+                Ran::FailedAlone(note) => outcome(
+                    ModeStatus::Failed,
+                    None,
+                    &format!(
+                        "it passed in the suite but failed when run alone{}",
+                        note.map(|n| format!(" ({n})")).unwrap_or_default()
+                    ),
+                ),
+                Ran::NoProfile(note) => outcome(
+                    ModeStatus::Unverified,
+                    None,
+                    &format!(
+                        "run alone, it left no coverage profile{}: nothing shows it ran `{target}`",
+                        note.map(|n| format!(" ({n})")).unwrap_or_default()
+                    ),
+                ),
+            })
+        }
     }
 }
 
@@ -228,7 +345,9 @@ mod tests {
         let suite = TestSuite::new(&fx.index);
         let catalogue = catalogue(text);
         let write = fx.func("write");
-        evaluate_modes(&suite, results, &catalogue, &catalogue.entries[0], write)
+        let runs = RunEvidence { results, per_test: None };
+        evaluate_modes(&suite, runs, &catalogue, &catalogue.entries[0], write)
+            .unwrap()
             .into_iter()
             .map(|o| (o.mode, o.status, o.detail))
             .collect()
@@ -241,16 +360,19 @@ failure_modes = ["empty", "disk_full", "concurrent", "slow", "missing", "after_c
 tests = { after_close = "tests::write_after_close", macro_made = "generated::write_macro_made" }
 "#;
 
-    #[test]
-    fn each_mode_gets_the_status_of_its_test() {
-        let fx = suite_fixture();
-        let junit = r#"<testsuites><testsuite name="demo">
+    const JUNIT: &str = r#"<testsuites><testsuite name="demo">
             <testcase name="tests::write_empty"/>
             <testcase name="tests::write_after_close"><failure message="x"/></testcase>
             <testcase name="generated::write_macro_made"/>
         </testsuite></testsuites>"#;
-        let results = TestResults::parse(junit, Path::new("junit.xml"), &fx.workspace).unwrap();
-        let got = statuses(&fx, ENTRY, Some(&results));
+
+    /// With a static proof, a passing test that reaches and asserts counts.
+    #[test]
+    fn each_mode_gets_the_status_of_its_test() {
+        let fx = suite_fixture();
+        let results = TestResults::parse(JUNIT, Path::new("junit.xml"), &fx.workspace).unwrap();
+        let text = format!("[tiers.critical]\nproof = \"static\"\n\n{ENTRY}");
+        let got = statuses(&fx, &text, Some(&results));
         let status = |mode: &str| got.iter().find(|(m, _, _)| m == mode).unwrap().clone();
         assert_eq!(status("empty").1, ModeStatus::Passed);
         let (_, hollow, detail) = status("disk_full");
@@ -266,6 +388,23 @@ tests = { after_close = "tests::write_after_close", macro_made = "generated::wri
         assert_eq!(status("after_close").1, ModeStatus::Failed, "explicit mapping, failed run");
         assert_eq!(status("helper").1, ModeStatus::Unverified, "did not run");
         assert_eq!(status("macro_made").1, ModeStatus::Passed, "not in the source, vouched by the mapping");
+    }
+
+    /// Without a static proof, a passing test counts only with per-test evidence that
+    /// it ran the function: without any, it is not proven.
+    #[test]
+    fn a_passing_test_without_per_test_evidence_is_not_proven() {
+        let fx = suite_fixture();
+        let results = TestResults::parse(JUNIT, Path::new("junit.xml"), &fx.workspace).unwrap();
+        let got = statuses(&fx, ENTRY, Some(&results));
+        let status = |mode: &str| got.iter().find(|(m, _, _)| m == mode).unwrap().clone();
+        let (_, empty, detail) = status("empty");
+        assert_eq!(empty, ModeStatus::Unverified);
+        assert!(detail.unwrap().contains("no per-test evidence shows it ran `demo::Store::write`"));
+        let (_, made, detail) = status("macro_made");
+        assert_eq!(made, ModeStatus::Unverified, "not in the source: it cannot be run alone");
+        assert!(detail.unwrap().contains("`proof = \"static\"`"));
+        assert_eq!(status("after_close").1, ModeStatus::Failed, "a failure needs no proof");
     }
 
     /// A test with no result in the recorded run is told why: its binary did not
@@ -288,7 +427,8 @@ tests = { after_close = "tests::write_after_close", macro_made = "generated::wri
             "[[vital]]\nfunction = \"demo::f\"\ntier = \"critical\"\nfailure_modes = [\"a\", \"b\", \"c\"]\n",
         );
         let suite = TestSuite::new(&fx.index);
-        let got = evaluate_modes(&suite, Some(&results), &catalogue, &catalogue.entries[0], fx.func("f"));
+        let runs = RunEvidence { results: Some(&results), per_test: None };
+        let got = evaluate_modes(&suite, runs, &catalogue, &catalogue.entries[0], fx.func("f")).unwrap();
         let detail = |i: usize| {
             assert_eq!(got[i].status, ModeStatus::Unverified, "{:?}", got[i]);
             got[i].detail.clone().unwrap()
