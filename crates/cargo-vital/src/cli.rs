@@ -366,11 +366,11 @@ fn to_json(value: &impl serde::Serialize) -> String {
 fn modes_text() -> String {
     let width = VOCABULARY.iter().map(|m| m.name.len()).max().unwrap_or(0);
     let mut out = String::new();
-    let mut category = "";
+    let mut category = None;
     for m in VOCABULARY {
-        if m.category != category {
-            category = m.category;
-            out.push_str(&format!("{}{category}\n", if out.is_empty() { "" } else { "\n" }));
+        if category != Some(m.category) {
+            category = Some(m.category);
+            out.push_str(&format!("{}{}\n", if out.is_empty() { "" } else { "\n" }, m.category));
         }
         out.push_str(&format!("  {:<width$}  {}\n", m.name, m.meaning));
     }

@@ -317,7 +317,8 @@ impl Session {
     }
 
     /// Warnings about the source and the catalogue: files not indexed, nothing to
-    /// gate, likely typos of failure modes (at the mode).
+    /// gate, likely typos of failure modes (at the mode), custom modes without a
+    /// category in an entry that lacks one (at the mode).
     fn warnings(&self) -> Vec<String> {
         let catalogue = &self.catalogue;
         let mut warnings: Vec<String> = self.index.warnings.iter().map(ToString::to_string).collect();
@@ -328,7 +329,23 @@ impl Session {
             ));
         }
         for entry in &catalogue.entries {
+            let missing = catalogue.missing_categories(entry);
             for (i, mode) in entry.failure_modes.iter().enumerate() {
+                if !missing.is_empty()
+                    && catalogue.category_of(mode).is_none()
+                    && crate::catalogue::vocabulary::near_miss(mode).is_none()
+                {
+                    let names: Vec<String> = missing.iter().map(|c| format!("`{c}`")).collect();
+                    warnings.push(format!(
+                        "{}: failure mode `{mode}` of `{}` has no category, so it covers none of the {} \
+                         it lacks: if it is one of them, declare it in the catalogue: \
+                         `[modes.{mode}] category = \"{}\"`",
+                        catalogue.location_of_mode(entry, i),
+                        entry.function,
+                        names.join(", "),
+                        missing[0]
+                    ));
+                }
                 if let Some(near) = crate::catalogue::vocabulary::near_miss(mode) {
                     warnings.push(format!(
                         "{}: failure mode `{mode}` of `{}` is not a known mode: did you mean `{near}`? \

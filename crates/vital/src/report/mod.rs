@@ -16,7 +16,7 @@ mod tests;
 
 pub use schema::{
     BranchGap, Change, CheckKind, CoverageInput, FunctionReport, FunctionSpan, Reasons, Report,
-    SCHEMA_VERSION, Source, SourceSpan, Summary, TestSummary, Thresholds, Trend, by_risk,
+    SCHEMA_VERSION, Source, SourceSpan, Summary, TestSummary, Thresholds, Trend, Waiver, by_risk,
 };
 
 /// Output formats.

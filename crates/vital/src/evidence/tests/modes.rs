@@ -94,14 +94,17 @@ pub fn evaluate_modes(
                     (found, names[0].clone())
                 }
             };
-            if candidates.is_empty() {
-                return missing(mode, explicit.is_some(), &expected, results);
-            }
-            candidates
-                .iter()
-                .map(|&i| candidate_outcome(suite, results, &suite.tests[i], f, mode, explicit.is_some()))
-                .min_by_key(|o| rank(o.status))
-                .expect("candidates is not empty")
+            let mut outcome = if candidates.is_empty() {
+                missing(mode, explicit.is_some(), &expected, results)
+            } else {
+                candidates
+                    .iter()
+                    .map(|&i| candidate_outcome(suite, results, &suite.tests[i], f, mode, explicit.is_some()))
+                    .min_by_key(|o| rank(o.status))
+                    .expect("candidates is not empty")
+            };
+            outcome.category = catalogue.category_of(mode);
+            outcome
         })
         .collect()
 }
@@ -123,6 +126,7 @@ fn missing(mode: &str, explicit: bool, expected: &str, results: Option<&TestResu
             status,
             location: None,
             detail,
+            category: None,
         };
     }
     let detail = if explicit {
@@ -136,6 +140,7 @@ fn missing(mode: &str, explicit: bool, expected: &str, results: Option<&TestResu
         status: ModeStatus::Missing,
         location: None,
         detail: Some(detail),
+        category: None,
     }
 }
 
@@ -156,6 +161,7 @@ fn candidate_outcome(
         status,
         location: Some(at.clone()),
         detail: (!detail.is_empty()).then(|| detail.to_string()),
+        category: None,
     };
     if test.attrs.ignored {
         return outcome(ModeStatus::Ignored, "it is `#[ignore]`d");
