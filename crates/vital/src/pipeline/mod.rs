@@ -118,6 +118,12 @@ pub fn default_coverage_path(workspace: &Workspace) -> PathBuf {
     workspace.vital_dir().join("coverage.json")
 }
 
+/// Where `cargo vital run` and `cargo vital check` save the report of their last
+/// coverage check (`json`), which `cargo vital report` renders by default.
+pub fn default_report_path(workspace: &Workspace) -> PathBuf {
+    workspace.vital_dir().join("report.json")
+}
+
 /// Where `cargo vital run` writes the test results of its run (nextest's JUnit or
 /// libtest's JSON lines, whichever ran).
 pub fn default_results_paths(workspace: &Workspace) -> [PathBuf; 2] {

@@ -491,6 +491,44 @@ impl Report {
         out
     }
 
+    /// Reads a report written by `--format json` (`cargo vital report` renders it
+    /// again); `display` names the file in messages. A file that is not a report of
+    /// this schema is an error with its position.
+    pub fn read(path: &std::path::Path, display: &std::path::Path) -> crate::Result<Report> {
+        use crate::error::{Error, ErrorKind, Location};
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            Error::io(ErrorKind::Io, display, &err).with_help(
+                "pass a report written by `cargo vital check --format json`, or run `cargo vital run` \
+                 (it saves target/vital/report.json)",
+            )
+        })?;
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: u32,
+        }
+        let not_a_report = |err: serde_json::Error| {
+            Error::new(
+                ErrorKind::Io,
+                Some(Location::at(display, err.line(), err.column())),
+                format!("not a vital json report ({err})"),
+            )
+            .with_help("a report is the output of `cargo vital check --format json`")
+        };
+        let version: Version = serde_json::from_str(&text).map_err(not_a_report)?;
+        if version.schema_version != SCHEMA_VERSION {
+            return Err(Error::new(
+                ErrorKind::Io,
+                Some(Location::file(display)),
+                format!(
+                    "the report has schema_version {}, this vital reads {SCHEMA_VERSION}",
+                    version.schema_version
+                ),
+            )
+            .with_help("render it with the vital that wrote it, or write it again with this one"));
+        }
+        serde_json::from_str(&text).map_err(not_a_report)
+    }
+
     /// The functions ordered by risk, worst first ([`by_risk`]).
     pub fn by_risk(&self) -> Vec<&FunctionReport> {
         let mut functions: Vec<&FunctionReport> = self.functions.iter().collect();
