@@ -6,6 +6,7 @@ mod errors;
 mod exactness;
 mod formats;
 mod hooks;
+mod html;
 mod modes;
 mod robustness;
 mod shapes;

@@ -203,11 +203,12 @@ fn categories_group(functions: &[&FunctionReport]) -> Option<ColumnGroup> {
 
 fn category_cell(f: &FunctionReport, category: Category) -> Option<Cell> {
     if let Some(waiver) = f.waived.iter().find(|w| w.category == category) {
+        // The reason in full on hover and in the function's section.
         return Some(Cell {
             status: "waived".into(),
             tone: Tone::Info,
-            detail: Some(waiver.reason.clone()),
-            title: None,
+            detail: Some(shorten(&waiver.reason, 40)),
+            title: Some(waiver.reason.clone()),
         });
     }
     let missing = f.reasons.iter().find_map(|r| match r {
@@ -232,6 +233,15 @@ fn category_cell(f: &FunctionReport, category: Category) -> Option<Cell> {
         .map(|m| m.mode.as_str())
         .collect();
     Some(Cell { status: "declared".into(), tone: Tone::Pass, detail: Some(modes.join(", ")), title: None })
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    format!("{}…", cut.trim_end())
 }
 
 /// The failure modes, one group per category (then modes without one), one column
@@ -325,7 +335,7 @@ const STYLE: &str = r#"
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg);
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-header, main, footer { max-width: 1200px; margin: 0 auto; padding: 0 1.25rem; }
+header, main, footer { max-width: 1320px; margin: 0 auto; padding: 0 1.25rem; }
 header { padding-top: 1.25rem; }
 h1 { font-size: 1.6rem; margin: .4rem 0; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .6rem; border-bottom: 1px solid var(--line); padding-bottom: .3rem; }

@@ -104,6 +104,15 @@ fn the_html_page_is_self_contained_and_shows_every_function_and_mode() {
         {
             assert!(!html.contains(needle), "{}: `{needle}` in the page", dir.display());
         }
+        // No event handler attribute either: the page works the same without JavaScript.
+        for (i, _) in html.match_indices(" on") {
+            let name: String = html[i + 3..].chars().take_while(char::is_ascii_lowercase).collect();
+            assert!(
+                !html[i + 3 + name.len()..].starts_with('='),
+                "{}: an `on{name}=` handler",
+                dir.display()
+            );
+        }
         for (i, _) in html.match_indices("href=\"") {
             assert!(html[i + 6..].starts_with('#'), "{}: a link out of the page", dir.display());
         }
