@@ -110,6 +110,21 @@ fn categories_are_required_waived_and_reported_in_every_format() {
         for reason in ["reads the length only", "an in-memory map: no disk, no network"] {
             assert!(text.contains(reason), "{format} does not show the waiver `{reason}`:\n{}", out.stdout);
         }
+        if format == "sarif" {
+            // A waiver is a suppressed result, valid SARIF 2.1.0.
+            let sarif: Value = serde_json::from_str(&out.stdout).unwrap();
+            crate::formats::assert_valid_sarif(&sarif);
+            let results = sarif["runs"][0]["results"].as_array().unwrap();
+            let suppressed: Vec<&Value> =
+                results.iter().filter(|r| r.get("suppressions").is_some()).collect();
+            assert_eq!(suppressed.len(), 2, "{results:#?}");
+            assert!(
+                suppressed
+                    .iter()
+                    .all(|r| r["ruleId"] == "vital/failure-category-missing" && r["level"] == "note")
+            );
+            assert_eq!(suppressed[0]["suppressions"][0]["justification"], "reads the length only");
+        }
     }
 }
 

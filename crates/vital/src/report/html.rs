@@ -5,7 +5,7 @@
 //! The page has, in risk order (`Report::by_risk`):
 //! - a matrix of the vital functions against their evidence: coverage, the failure
 //!   categories their tier requires, and each failure mode by category, a cell per
-//!   mode with its status and test. The matrix is generic over [`ColumnGroup`]s of
+//!   mode with its status and test. The matrix is generic over `ColumnGroup`s of
 //!   evidence, so that a new source of evidence (mutants, failpoints) is one more
 //!   group;
 //! - per function: coverage bars against the tier's thresholds (the threshold
