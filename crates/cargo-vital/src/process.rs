@@ -92,6 +92,28 @@ fn llvm_tools_dir() -> Result<PathBuf, Error> {
     Ok(libdir.parent().map(|p| p.join("bin")).unwrap_or(libdir))
 }
 
+/// Opens `path` with the platform's opener (`open` on macOS, `start` on Windows,
+/// `xdg-open` elsewhere); whether it worked. It waits for the opener only, which
+/// hands the file to the browser and returns.
+pub fn open_in_browser(path: &Path) -> bool {
+    let mut command = if cfg!(target_os = "macos") {
+        Command::new("open")
+    } else if cfg!(windows) {
+        let mut command = Command::new("cmd");
+        command.args(["/C", "start", ""]);
+        command
+    } else {
+        Command::new("xdg-open")
+    };
+    command
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// The first line of the hook `cargo vital hook install` writes: how it knows the
 /// hook is its own.
 pub const HOOK_MARKER: &str = "# vital pre-commit hook (installed by `cargo vital hook install`)";

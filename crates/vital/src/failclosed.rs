@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::catalogue::{BranchRule, ModesRule, TierPolicy};
 use crate::evidence::coverage::{Evidence, Export, join};
-use crate::model::{Count, ModeOutcome, ModeStatus, Percent, Verdict};
+use crate::model::{Count, MissingCategory, ModeOutcome, ModeStatus, Percent, Verdict};
 use crate::policy::{Facts, judge};
 use crate::testutil::fixture;
 
@@ -32,6 +32,7 @@ fn policy() -> impl Strategy<Value = TierPolicy> {
         failure_modes,
         mutation: None,
         proof: crate::catalogue::Proof::PerTest,
+        categories: crate::catalogue::vocabulary::Categories::NONE,
     })
 }
 
@@ -78,6 +79,7 @@ proptest! {
         has_branch_data in any::<bool>(),
         statuses in proptest::collection::vec(status(), 0..4),
         snap in proptest::array::uniform3(proptest::option::of(-2i64..=2)),
+        missing_categories in 0usize..3,
     ) {
         let evidence = evidence.map(|(lines, regions, branches)| Evidence { lines, regions, branches, ..Evidence::default() });
         // Half the time, a threshold right at the edge of what the evidence meets.
@@ -96,9 +98,21 @@ proptest! {
         let modes: Vec<ModeOutcome> = statuses
             .iter()
             .enumerate()
-            .map(|(i, &status)| ModeOutcome { mode: format!("m{i}"), test: None, status, ran: None, location: None, detail: None })
+            .map(|(i, &status)| ModeOutcome {
+                mode: format!("m{i}"),
+                test: None,
+                status,
+                ran: None,
+                location: None,
+                detail: None,
+                category: None,
+            })
             .collect();
-        let facts = Facts { evidence: evidence.as_ref(), has_branch_data, modes: &modes };
+        let missing: Vec<MissingCategory> = crate::catalogue::vocabulary::Category::ALL[..missing_categories]
+            .iter()
+            .map(|&c| MissingCategory::new(crate::catalogue::Tier::Critical, "f", c, c.default_mode(), "t"))
+            .collect();
+        let facts = Facts { evidence: evidence.as_ref(), has_branch_data, modes: &modes, missing_categories: &missing };
         let (verdict, reasons) = judge(&policy, facts);
         let oracle = evidence.as_ref().is_some_and(|e| {
             meets(e.lines, policy.lines)
@@ -107,7 +121,8 @@ proptest! {
                     Some(BranchRule::Min(min)) => has_branch_data && meets(e.branches, Some(min)),
                     _ => true,
                 }
-        }) && (policy.failure_modes == ModesRule::None || statuses.iter().all(|&s| s == ModeStatus::Passed));
+        }) && (policy.failure_modes == ModesRule::None || statuses.iter().all(|&s| s == ModeStatus::Passed))
+            && missing.is_empty();
         prop_assert_eq!(verdict == Verdict::Pass, oracle, "reasons: {:?}", reasons);
         prop_assert_eq!(reasons.is_empty(), verdict == Verdict::Pass);
     }
@@ -210,7 +225,7 @@ proptest! {
         let passed = match &joined {
             Err(_) => false,
             Ok(evidence) => {
-                let facts = Facts { evidence: evidence[0].as_ref(), has_branch_data, modes: &[] };
+                let facts = Facts { evidence: evidence[0].as_ref(), has_branch_data, modes: &[], missing_categories: &[] };
                 judge(&policy, facts).0 == Verdict::Pass
             }
         };

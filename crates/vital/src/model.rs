@@ -11,6 +11,9 @@ use std::fmt;
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::catalogue::Tier;
+use crate::catalogue::vocabulary::Category;
+
 /// Covered of total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Count {
@@ -220,6 +223,41 @@ pub struct ModeOutcome {
     /// Why it does not count, or what to add.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Its category: the vocabulary's, or the catalogue's `[modes.NAME]`; `None`
+    /// for a custom mode without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+}
+
+/// A category the tier requires that none of a function's declared modes covers
+/// and its entry does not waive, with the mode to add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MissingCategory {
+    /// The function's tier.
+    pub tier: Tier,
+    /// The function's own name (`write_atomic`).
+    pub function: String,
+    /// The category.
+    pub category: Category,
+    /// A mode of that category to declare: the most plausible one for the function.
+    pub suggestion: String,
+    /// The test the first naming convention expects for it.
+    pub test: String,
+}
+
+impl MissingCategory {
+    /// The category `category` missing from `function` of `tier`, with the mode to
+    /// add and its test.
+    pub fn new(tier: Tier, function: &str, category: Category, suggestion: &str, test: &str) -> Self {
+        MissingCategory {
+            tier,
+            function: function.to_string(),
+            category,
+            suggestion: suggestion.to_string(),
+            test: test.to_string(),
+        }
+    }
 }
 
 /// A coverage metric of SPEC §3.
@@ -278,6 +316,8 @@ pub enum Reason {
     NoBranchData,
     /// A declared failure mode has no test that counts.
     FailureMode(ModeOutcome),
+    /// The tier requires a mode of a category the function declares none of.
+    CategoryMissing(MissingCategory),
 }
 
 impl fmt::Display for Reason {
@@ -313,6 +353,11 @@ impl fmt::Display for Reason {
                     }
                 }
             }
+            Reason::CategoryMissing(m) => write!(
+                f,
+                "{} function `{}` declares no `{}` mode: add e.g. `{}` with test `{}`, or waive it with a reason",
+                m.tier, m.function, m.category, m.suggestion, m.test
+            ),
         }
     }
 }
@@ -377,10 +422,35 @@ mod tests {
             ran: None,
             location: None,
             detail: Some("it asserts nothing".into()),
+            category: Some(Category::Resource),
         });
         assert_eq!(mode.to_string(), "failure mode `empty`: test `t::x` is hollow: it asserts nothing");
         let json = serde_json::to_value(&mode).unwrap();
         assert_eq!((json["kind"].as_str(), json["mode"].as_str()), (Some("failure_mode"), Some("empty")));
         assert_eq!(serde_json::from_value::<Reason>(json).unwrap(), mode);
+    }
+
+    #[test]
+    fn a_missing_category_says_what_to_add_and_serializes_with_its_kind() {
+        let missing = Reason::CategoryMissing(MissingCategory::new(
+            Tier::Critical,
+            "write_atomic",
+            Category::Timing,
+            "concurrent",
+            "write_atomic_concurrent",
+        ));
+        assert_eq!(
+            missing.to_string(),
+            "critical function `write_atomic` declares no `timing` mode: add e.g. `concurrent` \
+             with test `write_atomic_concurrent`, or waive it with a reason"
+        );
+        assert!(!missing.is_coverage());
+        let json = serde_json::to_value(&missing).unwrap();
+        assert_eq!(json["kind"], "category_missing");
+        assert_eq!(
+            (json["category"].as_str(), json["suggestion"].as_str()),
+            (Some("timing"), Some("concurrent"))
+        );
+        assert_eq!(serde_json::from_value::<Reason>(json).unwrap(), missing);
     }
 }

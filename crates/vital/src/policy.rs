@@ -2,12 +2,13 @@
 //! [`Reason`] for each gate that does not hold.
 //!
 //! *Architecture invariant*: missing evidence never passes. No coverage record, no
-//! branch data where branches are demanded, a failure mode without a passing test:
-//! each is a failing reason, never a skipped check.
+//! branch data where branches are demanded, a failure mode without a passing test,
+//! a required failure-mode category declared by no mode and not waived: each is a
+//! failing reason, never a skipped check.
 
 use crate::catalogue::{BranchRule, ModesRule, TierPolicy};
 use crate::evidence::coverage::Evidence;
-use crate::model::{Count, Metric, ModeOutcome, ModeStatus, Percent, Reason, Verdict};
+use crate::model::{Count, Metric, MissingCategory, ModeOutcome, ModeStatus, Percent, Reason, Verdict};
 
 /// The facts the verdict weighs.
 #[derive(Debug, Clone, Copy)]
@@ -18,6 +19,9 @@ pub struct Facts<'a> {
     pub has_branch_data: bool,
     /// Its declared failure modes.
     pub modes: &'a [ModeOutcome],
+    /// The categories its tier requires that its modes do not cover and its entry
+    /// does not waive (`Catalogue::missing_categories`), with the mode to add.
+    pub missing_categories: &'a [MissingCategory],
 }
 
 fn below(metric: Metric, count: Count, min: Option<Percent>, reasons: &mut Vec<Reason>) {
@@ -50,17 +54,24 @@ pub fn judge(policy: &TierPolicy, facts: Facts<'_>) -> (Verdict, Vec<Reason>) {
             facts.modes.iter().filter(|m| m.status != ModeStatus::Passed).cloned().map(Reason::FailureMode),
         );
     }
+    reasons.extend(facts.missing_categories.iter().cloned().map(Reason::CategoryMissing));
     (verdict_of(&reasons), reasons)
 }
 
-/// The verdict of `check --static`: only failure modes count, and only what the
-/// source shows — a mode fails when its test is missing, hollow or ignored.
-pub fn judge_static(policy: &TierPolicy, modes: &[ModeOutcome]) -> (Verdict, Vec<Reason>) {
-    let reasons: Vec<Reason> = if policy.failure_modes == ModesRule::All {
+/// The verdict of `check --static`: only failure modes and their categories count,
+/// and only what the source shows — a mode fails when its test is missing, hollow
+/// or ignored.
+pub fn judge_static(
+    policy: &TierPolicy,
+    modes: &[ModeOutcome],
+    missing_categories: &[MissingCategory],
+) -> (Verdict, Vec<Reason>) {
+    let mut reasons: Vec<Reason> = if policy.failure_modes == ModesRule::All {
         modes.iter().filter(|m| !m.status.counts_statically()).cloned().map(Reason::FailureMode).collect()
     } else {
         Vec::new()
     };
+    reasons.extend(missing_categories.iter().cloned().map(Reason::CategoryMissing));
     (verdict_of(&reasons), reasons)
 }
 
@@ -96,8 +107,10 @@ mod tests {
         has_branch_data: bool,
         modes: &[ModeOutcome],
     ) -> (Verdict, Vec<String>) {
-        let (verdict, reasons) =
-            judge(&TierPolicy::default_for(Tier::Critical), Facts { evidence, has_branch_data, modes });
+        let (verdict, reasons) = judge(
+            &TierPolicy::default_for(Tier::Critical),
+            Facts { evidence, has_branch_data, modes, missing_categories: &[] },
+        );
         (verdict, texts(&reasons))
     }
 
@@ -109,6 +122,7 @@ mod tests {
             ran: None,
             location: None,
             detail: None,
+            category: None,
         }
     }
 
@@ -130,7 +144,7 @@ mod tests {
     #[test]
     fn judge_none() {
         let policy = TierPolicy::default_for(Tier::Critical);
-        let facts = Facts { evidence: None, has_branch_data: true, modes: &[] };
+        let facts = Facts { evidence: None, has_branch_data: true, modes: &[], missing_categories: &[] };
         assert_eq!(judge(&policy, facts), (Verdict::Fail, vec![Reason::NotInstrumented]));
         let (_, reasons) = judge_critical(None, true, &[]);
         assert!(reasons[0].starts_with("not in any instrumented binary"));
@@ -141,7 +155,11 @@ mod tests {
             branches: None,
             ..TierPolicy::default_for(Tier::Optional)
         };
-        assert_eq!(judge(&lax, Facts { evidence: None, has_branch_data: true, modes: &[] }).0, Verdict::Fail);
+        assert_eq!(
+            judge(&lax, Facts { evidence: None, has_branch_data: true, modes: &[], missing_categories: &[] })
+                .0,
+            Verdict::Fail
+        );
     }
 
     /// Coverage without branch data fails tiers that demand branches, unless regions stand in.
@@ -153,7 +171,7 @@ mod tests {
         assert!(reasons[0].starts_with("no branch data"), "{reasons:?}");
         let policy =
             TierPolicy { branches: Some(BranchRule::Regions), ..TierPolicy::default_for(Tier::Critical) };
-        let facts = Facts { evidence: Some(&e), has_branch_data: false, modes: &[] };
+        let facts = Facts { evidence: Some(&e), has_branch_data: false, modes: &[], missing_categories: &[] };
         assert_eq!(judge(&policy, facts), (Verdict::Pass, vec![]));
     }
 
@@ -187,7 +205,8 @@ mod tests {
             ]
         );
         let optional = TierPolicy::default_for(Tier::Optional);
-        let facts = Facts { evidence: Some(&e), has_branch_data: true, modes: &modes };
+        let facts =
+            Facts { evidence: Some(&e), has_branch_data: true, modes: &modes, missing_categories: &[] };
         assert_eq!(judge(&optional, facts).0, Verdict::Pass);
     }
 
@@ -202,7 +221,7 @@ mod tests {
             named("disk_full", ModeStatus::Missing),
             named("concurrent", ModeStatus::Hollow),
         ];
-        let (verdict, reasons) = judge_static(&TierPolicy::default_for(Tier::Critical), &modes);
+        let (verdict, reasons) = judge_static(&TierPolicy::default_for(Tier::Critical), &modes, &[]);
         assert_eq!(verdict, Verdict::Fail);
         let kept: Vec<&str> = reasons
             .iter()
@@ -212,6 +231,25 @@ mod tests {
             })
             .collect();
         assert_eq!(kept, ["disk_full", "concurrent"]);
-        assert_eq!(judge_static(&TierPolicy::default_for(Tier::Optional), &modes).0, Verdict::Pass);
+        assert_eq!(judge_static(&TierPolicy::default_for(Tier::Optional), &modes, &[]).0, Verdict::Pass);
+    }
+
+    /// A missing category fails the function in a coverage check and in a static
+    /// one, whatever its coverage and its modes' tests.
+    #[test]
+    fn a_missing_category_fails_every_check() {
+        use crate::catalogue::vocabulary::Category;
+        let missing = [MissingCategory::new(Tier::Essential, "f", Category::Input, "boundary", "f_boundary")];
+        let e = evidence((4, 4), (8, 8), (2, 2));
+        let policy = TierPolicy::default_for(Tier::Essential);
+        let facts =
+            Facts { evidence: Some(&e), has_branch_data: true, modes: &[], missing_categories: &missing };
+        let (verdict, reasons) = judge(&policy, facts);
+        assert_eq!(verdict, Verdict::Fail);
+        assert_eq!(reasons, [Reason::CategoryMissing(missing[0].clone())]);
+        let (verdict, reasons) = judge_static(&policy, &[], &missing);
+        assert_eq!((verdict, reasons.len()), (Verdict::Fail, 1));
+        let facts = Facts { missing_categories: &[], ..facts };
+        assert_eq!(judge(&policy, facts), (Verdict::Pass, vec![]));
     }
 }

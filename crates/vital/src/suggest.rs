@@ -1,8 +1,12 @@
 //! Suggestions of failure modes for a function, from its signature and body
 //! (`cargo vital suggest`), as typed values and as `vital.toml` entries to paste.
+//! Every failure-mode category the function's tier requires gets at least one
+//! suggestion: the most plausible mode of it for the function, else the
+//! category's default mode.
 
 use serde::Serialize;
 
+use crate::catalogue::vocabulary::{self, Category};
 use crate::catalogue::{Catalogue, Entry};
 use crate::evidence::tests::render_template;
 use crate::source::{FnId, Owner, ParamKind, SourceIndex, TypeKind};
@@ -46,7 +50,26 @@ pub fn suggested(
     f: FnId,
 ) -> Suggested {
     let template = catalogue.conventions.failure_test.first().map_or("{fn}_{mode}", String::as_str);
-    let suggested = suggest(index, f)
+    let tier = entry.map_or(crate::catalogue::Tier::Critical, |e| e.tier);
+    let declared = entry.map(|e| e.failure_modes.clone()).unwrap_or_default();
+    let mut suggested: Vec<(&'static str, String)> = suggest(index, f);
+    // One mode for each category the tier requires that neither the declared modes
+    // nor the suggestions cover, and the entry does not waive.
+    let waived = entry.map(Entry::waived).unwrap_or_default();
+    let covered = |suggested: &[(&'static str, String)], category: Category| {
+        declared
+            .iter()
+            .map(String::as_str)
+            .chain(suggested.iter().map(|s| s.0))
+            .any(|m| catalogue.category_of(m) == Some(category))
+    };
+    for category in catalogue.tiers.policy(tier).categories.iter() {
+        if !waived.contains(category) && !covered(&suggested, category) {
+            let why = format!("the {tier} tier requires a `{category}` mode (or a waiver with a reason)");
+            suggested.push((category.default_mode(), why));
+        }
+    }
+    let suggested = suggested
         .into_iter()
         .map(|(mode, why)| Suggestion { mode, why, test: render_template(template, index, f, mode) })
         .collect();
@@ -54,8 +77,8 @@ pub fn suggested(
         function: function.to_string(),
         resolved: index.display_path(f),
         location: index.location(f),
-        tier: entry.map_or(crate::catalogue::Tier::Critical, |e| e.tier),
-        declared: entry.map(|e| e.failure_modes.clone()).unwrap_or_default(),
+        tier,
+        declared,
         suggested,
     }
 }
@@ -166,6 +189,16 @@ pub fn suggest(index: &SourceIndex, f: FnId) -> Vec<(&'static str, String)> {
     out
 }
 
+/// The mode of `category` to suggest for function `f`: the first of
+/// [`suggest`]'s of that category, else the category's default mode.
+pub fn for_category(index: &SourceIndex, f: FnId, category: Category) -> &'static str {
+    suggest(index, f)
+        .into_iter()
+        .map(|(mode, _)| mode)
+        .find(|mode| vocabulary::known(mode).is_some_and(|k| k.category == category))
+        .unwrap_or_else(|| category.default_mode())
+}
+
 fn owner_type_name(index: &SourceIndex, f: FnId) -> Option<&str> {
     match index.func(f).owner {
         Owner::Method(imp) => Some(index.impls[imp.index()].self_name()),
@@ -248,5 +281,33 @@ pub fn show(path: &std::path::Path) -> String { path.display().to_string() }
         assert!(modes("nothing").is_empty());
         assert!(modes("show").is_empty(), "a path shown is not file I/O");
         assert_eq!(suggest(&fx.index, fx.func("fetch"))[0].1, "is `async`");
+        assert_eq!(for_category(&fx.index, fx.func("write"), Category::Resource), "not_found");
+        assert_eq!(for_category(&fx.index, fx.func("nothing"), Category::State), "uninitialized");
+    }
+
+    /// `suggest` proposes a mode for each category the tier requires that nothing
+    /// covers: declared, suggested by the signature, or waived.
+    #[test]
+    fn every_required_category_gets_a_suggestion() {
+        let lib = "pub fn parse_header(bytes: &[u8]) -> Result<u32, ()> { Err(()) }\n";
+        let fx = fixture(&[("src/lib.rs", lib)]);
+        let text = "[[vital]]\nfunction = \"demo::parse_header\"\ntier = \"critical\"\n\
+                    failure_modes = [\"not_found\"]\nwaive = { timing = \"pure\" }\n";
+        let catalogue = Catalogue::parse(std::path::Path::new("vital.toml"), text).unwrap();
+        let f = fx.func("parse_header");
+        let s = suggested(&fx.index, &catalogue, "demo::parse_header", Some(&catalogue.entries[0]), f);
+        let modes: Vec<&str> = s.suggested.iter().map(|m| m.mode).collect();
+        // input from the signature; resource declared; timing waived; state by default.
+        assert_eq!(modes, ["empty", "too_large", "malformed", "uninitialized"]);
+        let state = &s.suggested[3];
+        assert_eq!(state.why, "the critical tier requires a `state` mode (or a waiver with a reason)");
+        assert_eq!(state.test, "parse_header_uninitialized");
+        let toml = to_toml(&[s]);
+        assert!(
+            toml.contains(
+                r#"failure_modes = ["not_found", "empty", "too_large", "malformed", "uninitialized"]"#
+            ),
+            "{toml}"
+        );
     }
 }

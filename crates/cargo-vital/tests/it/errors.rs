@@ -5,7 +5,8 @@ use std::path::Path;
 
 use crate::support::{command, fixture, llvm_cov_export, shapes, vital};
 
-const PUT_ONLY: &str = "[[vital]]\nfunction = \"shapes::Store::put\"\ntier = \"critical\"\n";
+/// `put` alone, judged on coverage (its tier requires no failure-mode categories).
+const PUT_ONLY: &str = "[tiers.critical]\ncategories = []\n\n[[vital]]\nfunction = \"shapes::Store::put\"\ntier = \"critical\"\n";
 
 #[test]
 fn a_malformed_catalogue_is_exit_2_with_its_position() {
@@ -92,7 +93,7 @@ fn coverage_without_branch_data_fails_tiers_that_demand_branches() {
     assert!(put["branches"].is_null(), "{put:#}");
     assert!(put["reasons"][0].as_str().unwrap().starts_with("no branch data"), "{put:#}");
     // Regions may stand in for branches when the tier says so.
-    let catalogue = format!("[tiers.critical]\nbranches = \"regions\"\n\n{PUT_ONLY}");
+    let catalogue = PUT_ONLY.replace("[tiers.critical]\n", "[tiers.critical]\nbranches = \"regions\"\n");
     std::fs::write(dir.join("regions.toml"), catalogue).unwrap();
     let out = vital(&dir, &["check", "--coverage", "nobranch.json", "--catalogue", "regions.toml"]);
     assert_eq!(out.code, 0, "{out:?}");

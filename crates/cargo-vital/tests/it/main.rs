@@ -7,6 +7,7 @@ mod errors;
 mod exactness;
 mod formats;
 mod hooks;
+mod html;
 mod modes;
 mod names;
 mod robustness;

@@ -4,7 +4,16 @@
 //! modes and duplicate entries are errors that point at `file:line:col` and say what
 //! to write instead. All problems of a catalogue are reported together.
 //!
-//! [`vocabulary`] holds the well-known failure modes (SPEC §2).
+//! [`vocabulary`] holds the well-known failure modes (SPEC §2) and their categories.
+//!
+//! Failure-mode categories: a tier's `categories` are the categories an entry of
+//! that tier must declare a mode of (defaults: critical input, resource, timing and
+//! state; essential input; optional none). A well-known mode has its category; a
+//! custom mode has one when `[modes.NAME] category = "…"` declares it, and counts
+//! for no category otherwise. An entry may waive a required category with a reason
+//! (`waive = { timing = "…" }`), shown in every report; a waiver without a reason,
+//! of an unknown category, of a category its tier does not require, or of one its
+//! modes cover, is an error.
 
 pub mod vocabulary;
 
@@ -20,6 +29,7 @@ use toml::Spanned;
 use crate::error::{Error, ErrorKind, Location, Problem, Result};
 use crate::model::Percent;
 use crate::text::{closest, line_col};
+use vocabulary::{Categories, Category};
 
 /// The name of the catalogue file at the workspace root.
 pub const FILE_NAME: &str = "vital.toml";
@@ -133,6 +143,8 @@ pub struct TierPolicy {
     pub mutation: Option<Percent>,
     /// What proves a failure mode's test ran the function.
     pub proof: Proof,
+    /// The failure-mode categories an entry must declare a mode of (or waive).
+    pub categories: Categories,
 }
 
 impl TierPolicy {
@@ -147,6 +159,12 @@ impl TierPolicy {
                 failure_modes: ModesRule::All,
                 mutation: pct(100),
                 proof: Proof::PerTest,
+                categories: Categories::of([
+                    Category::Input,
+                    Category::Resource,
+                    Category::Timing,
+                    Category::State,
+                ]),
             },
             Tier::Essential => TierPolicy {
                 lines: pct(95),
@@ -155,6 +173,7 @@ impl TierPolicy {
                 failure_modes: ModesRule::All,
                 mutation: pct(90),
                 proof: Proof::PerTest,
+                categories: Categories::of([Category::Input]),
             },
             Tier::Optional => TierPolicy {
                 lines: pct(80),
@@ -163,6 +182,7 @@ impl TierPolicy {
                 failure_modes: ModesRule::None,
                 mutation: None,
                 proof: Proof::PerTest,
+                categories: Categories::NONE,
             },
         }
     }
@@ -225,6 +245,15 @@ pub struct Entry {
     /// twins: `src/imp_unix.rs`, `src/imp_windows.rs`), relative to the workspace
     /// root or its end.
     pub file: Option<String>,
+    /// Categories waived, with the reason each cannot fail that way.
+    pub waive: BTreeMap<Category, String>,
+}
+
+impl Entry {
+    /// The categories it waives.
+    pub fn waived(&self) -> Categories {
+        Categories::of(self.waive.keys().copied())
+    }
 }
 
 /// A place in a function: the line as an offset from the function's `fn` line (0
@@ -267,6 +296,8 @@ pub struct Catalogue {
     pub conventions: Conventions,
     /// The vital functions, in file order.
     pub entries: Vec<Entry>,
+    /// The categories of custom failure modes (`[modes.NAME] category = "…"`).
+    pub custom_modes: BTreeMap<String, Category>,
 }
 
 #[derive(Deserialize)]
@@ -277,7 +308,15 @@ struct RawCatalogue {
     #[serde(default)]
     conventions: RawConventions,
     #[serde(default)]
+    modes: BTreeMap<Spanned<String>, RawMode>,
+    #[serde(default)]
     vital: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMode {
+    category: Spanned<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -297,6 +336,7 @@ struct RawTier {
     failure_modes: Option<ModesRule>,
     mutation: Option<Percent>,
     proof: Option<Proof>,
+    categories: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -320,6 +360,48 @@ struct RawEntry {
     #[serde(default)]
     features: Vec<Spanned<String>>,
     file: Option<Spanned<String>>,
+    #[serde(default)]
+    waive: Waivers,
+}
+
+/// `waive = { category = "reason" }`, read loosely (any value) so that a waiver
+/// without a reason is reported where it is, with what to write.
+#[derive(Default)]
+struct Waivers(Vec<(Spanned<String>, Spanned<toml::Value>)>);
+
+impl<'de> Deserialize<'de> for Waivers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Waivers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    r#"a table of waived categories, each with its reason, e.g. waive = { timing = "single-threaded by construction: no shared state" }"#,
+                )
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Waivers, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    out.push(entry);
+                }
+                Ok(Waivers(out))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// `"critical"` → the category, or a problem naming the categories.
+fn parse_category(name: &str) -> Result<Category, (String, String)> {
+    Category::from_name(name).ok_or_else(|| {
+        let names = Category::ALL.map(Category::as_str);
+        let list = names.map(|n| format!("`{n}`")).join(", ");
+        let help = match closest(name, names) {
+            Some(near) => format!("did you mean `{near}`? (the categories are {list})"),
+            None => format!("the categories are {list}"),
+        };
+        (format!("`{name}` is not a failure-mode category"), help)
+    })
 }
 
 impl Catalogue {
@@ -360,6 +442,23 @@ impl Catalogue {
         ] {
             if let Some(raw_tier) = raw_tier {
                 let default = TierPolicy::default_for(tier);
+                let mut categories = default.categories;
+                if let Some(names) = raw_tier.categories {
+                    categories = Categories::NONE;
+                    for name in names {
+                        match parse_category(name.get_ref()) {
+                            Ok(category) if categories.contains(category) => problems.push(problem_at(
+                                name.span(),
+                                format!("category `{category}` is listed twice"),
+                                None,
+                            )),
+                            Ok(category) => categories = categories.with(category),
+                            Err((message, help)) => {
+                                problems.push(problem_at(name.span(), message, Some(help)))
+                            }
+                        }
+                    }
+                }
                 tiers.policies[tier as usize] = TierPolicy {
                     lines: raw_tier.lines.or(default.lines),
                     regions: raw_tier.regions.or(default.regions),
@@ -367,6 +466,7 @@ impl Catalogue {
                     failure_modes: raw_tier.failure_modes.unwrap_or(default.failure_modes),
                     mutation: raw_tier.mutation.or(default.mutation),
                     proof: raw_tier.proof.unwrap_or(default.proof),
+                    categories,
                 };
             }
         }
@@ -395,6 +495,38 @@ impl Catalogue {
                 conventions.failure_test.push(template.into_inner());
             }
         }
+
+        let mut custom_modes = BTreeMap::new();
+        for (name, mode) in raw.modes {
+            if !is_mode_name(name.get_ref()) {
+                problems.push(problem_at(
+                    name.span(),
+                    format!("`{}` is not a failure-mode name", name.get_ref()),
+                    Some("failure modes are snake_case names, e.g. `[modes.quota_exceeded]`".into()),
+                ));
+                continue;
+            }
+            if let Some(known) = vocabulary::known(name.get_ref()) {
+                problems.push(problem_at(
+                    name.span(),
+                    format!(
+                        "`{}` is a well-known `{}` mode: `[modes]` declares custom modes only",
+                        known.name, known.category
+                    ),
+                    Some(format!("remove `[modes.{}]`", known.name)),
+                ));
+                continue;
+            }
+            match parse_category(mode.category.get_ref()) {
+                Ok(category) => {
+                    custom_modes.insert(name.into_inner(), category);
+                }
+                Err((message, help)) => problems.push(problem_at(mode.category.span(), message, Some(help))),
+            }
+        }
+        let category_of = |mode: &str| {
+            vocabulary::known(mode).map(|k| k.category).or_else(|| custom_modes.get(mode).copied())
+        };
 
         let mut entries = Vec::with_capacity(raw.vital.len());
         let mut first_seen: HashMap<String, Range<usize>> = HashMap::new();
@@ -535,6 +667,64 @@ impl Catalogue {
                 Some(file) => Some(file.into_inner().trim().trim_start_matches("./").to_string()),
                 None => None,
             };
+            let required = tiers.policy(raw_entry.tier).categories;
+            let mut waive = BTreeMap::new();
+            for (category, reason) in raw_entry.waive.0 {
+                let category_span = category.span();
+                let category = match parse_category(category.get_ref()) {
+                    Ok(category) => category,
+                    Err((message, help)) => {
+                        problems.push(problem_at(category_span, message, Some(help)));
+                        continue;
+                    }
+                };
+                let tier = raw_entry.tier;
+                let write = format!(
+                    r#"write why this function cannot fail by {category}, e.g. {category} = "single-threaded by construction: no shared state""#
+                );
+                match reason.get_ref() {
+                    toml::Value::String(text) if !text.trim().is_empty() => {}
+                    toml::Value::String(_) => {
+                        problems.push(problem_at(
+                            reason.span(),
+                            format!("the waiver of `{category}` has no reason"),
+                            Some(write),
+                        ));
+                        continue;
+                    }
+                    other => {
+                        problems.push(problem_at(
+                            reason.span(),
+                            format!("the waiver of `{category}` is a {}, not a reason", other.type_str()),
+                            Some(write),
+                        ));
+                        continue;
+                    }
+                }
+                if let Some(mode) = failure_modes.iter().find(|m| category_of(m) == Some(category)) {
+                    problems.push(problem_at(
+                        category_span,
+                        format!(
+                            "`{category}` is waived, but this entry declares `{mode}`, a `{category}` mode"
+                        ),
+                        Some(format!("remove the waiver of `{category}`, or the mode `{mode}`")),
+                    ));
+                } else if !required.contains(category) {
+                    let list = required.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+                    let takes = if list.is_empty() { "none".to_string() } else { list };
+                    problems.push(problem_at(
+                        category_span,
+                        format!("the {tier} tier does not require `{category}`: there is nothing to waive"),
+                        Some(format!(
+                            "remove the waiver (the {tier} tier requires {takes}; `[tiers.{tier}] categories` sets them)"
+                        )),
+                    ));
+                }
+                if let toml::Value::String(text) = reason.into_inner() {
+                    waive.insert(category, text.trim().to_string());
+                }
+            }
+
             entries.push(Entry {
                 function,
                 function_span,
@@ -546,14 +736,45 @@ impl Catalogue {
                 failure_modes,
                 mode_spans,
                 tests,
+                waive,
             });
         }
 
         if problems.is_empty() {
-            Ok(Catalogue { path: path.to_path_buf(), text: text.to_string(), tiers, conventions, entries })
+            Ok(Catalogue {
+                path: path.to_path_buf(),
+                text: text.to_string(),
+                tiers,
+                conventions,
+                entries,
+                custom_modes,
+            })
         } else {
             Err(Error::from_problems(ErrorKind::Catalogue, problems))
         }
+    }
+
+    /// The category of a failure mode: the vocabulary's, or the one `[modes.NAME]`
+    /// declares; `None` for a custom mode without one.
+    pub fn category_of(&self, mode: &str) -> Option<Category> {
+        vocabulary::known(mode).map(|k| k.category).or_else(|| self.custom_modes.get(mode).copied())
+    }
+
+    /// The categories of an entry's declared failure modes.
+    pub fn declared_categories(&self, entry: &Entry) -> Categories {
+        Categories::of(entry.failure_modes.iter().filter_map(|m| self.category_of(m)))
+    }
+
+    /// The categories an entry's tier requires that its modes do not cover and it
+    /// does not waive, in vocabulary order.
+    pub fn missing_categories(&self, entry: &Entry) -> Vec<Category> {
+        let (declared, waived) = (self.declared_categories(entry), entry.waived());
+        self.tiers
+            .policy(entry.tier)
+            .categories
+            .iter()
+            .filter(|c| !declared.contains(*c) && !waived.contains(*c))
+            .collect()
     }
 
     /// The location of an entry's `function` value.
@@ -818,6 +1039,129 @@ tests = { emty = "t::x", empty = " " }
             Catalogue::load(Path::new("/nonexistent/vital.toml"), Path::new("vital.toml")).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Catalogue);
         assert!(error.to_string().contains("create `vital.toml`"), "{error}");
+    }
+
+    #[test]
+    fn each_tier_requires_its_default_categories() {
+        let catalogue = parse("").unwrap();
+        let names =
+            |tier| catalogue.tiers.policy(tier).categories.iter().map(Category::as_str).collect::<Vec<_>>();
+        assert_eq!(names(Tier::Critical), ["input", "resource", "timing", "state"]);
+        assert_eq!(names(Tier::Essential), ["input"]);
+        assert!(names(Tier::Optional).is_empty());
+        let catalogue =
+            parse("[tiers.critical]\ncategories = []\n[tiers.optional]\ncategories = [\"environment\", \"input\"]\n")
+                .unwrap();
+        assert!(catalogue.tiers.policy(Tier::Critical).categories.is_empty());
+        assert_eq!(
+            catalogue.tiers.policy(Tier::Optional).categories,
+            Categories::of([Category::Input, Category::Environment])
+        );
+        assert_eq!(
+            catalogue.tiers.policy(Tier::Critical).lines,
+            Percent::from_whole(100),
+            "other keys keep defaults"
+        );
+    }
+
+    #[test]
+    fn tier_categories_must_be_known_and_listed_once() {
+        let message = error_of("[tiers.essential]\ncategories = [\"input\", \"timng\"]\n");
+        assert!(message.starts_with("vital.toml:2:24: `timng` is not a failure-mode category"), "{message}");
+        assert!(message.contains("did you mean `timing`?"), "{message}");
+        let message = error_of("[tiers.essential]\ncategories = [\"input\", \"input\"]\n");
+        assert!(message.contains("2:24: category `input` is listed twice"), "{message}");
+    }
+
+    #[test]
+    fn a_custom_mode_declares_its_category() {
+        let text = r#"[modes.quota_exceeded]
+category = "resource"
+
+[[vital]]
+function = "a::f"
+tier = "critical"
+failure_modes = ["empty", "quota_exceeded", "stale"]
+"#;
+        let catalogue = parse(text).unwrap();
+        assert_eq!(catalogue.category_of("quota_exceeded"), Some(Category::Resource));
+        assert_eq!(catalogue.category_of("concurrent"), Some(Category::Timing));
+        assert_eq!(catalogue.category_of("stale"), None, "a custom mode without a category counts for none");
+        let entry = &catalogue.entries[0];
+        assert_eq!(
+            catalogue.declared_categories(entry),
+            Categories::of([Category::Input, Category::Resource])
+        );
+        assert_eq!(catalogue.missing_categories(entry), [Category::Timing, Category::State]);
+    }
+
+    #[test]
+    fn custom_modes_must_be_new_names_with_a_known_category() {
+        let message = error_of("[modes.disk_full]\ncategory = \"timing\"\n");
+        assert!(
+            message.starts_with("vital.toml:1:8: `disk_full` is a well-known `resource` mode"),
+            "{message}"
+        );
+        assert!(message.contains("remove `[modes.disk_full]`"), "{message}");
+        let message = error_of("[modes.quota]\ncategory = \"resorce\"\n");
+        assert!(
+            message.starts_with("vital.toml:2:12: `resorce` is not a failure-mode category"),
+            "{message}"
+        );
+        assert!(message.contains("did you mean `resource`?"), "{message}");
+        assert!(
+            error_of("[modes.Quota]\ncategory = \"resource\"\n")
+                .contains("`Quota` is not a failure-mode name")
+        );
+        assert!(error_of("[modes.quota]\n").contains("missing field `category`"));
+        let message = error_of("[modes.quota]\ncategory = \"resource\"\nmeaning = \"x\"\n");
+        assert!(message.contains("unknown field `meaning`"), "{message}");
+    }
+
+    const WAIVING: &str = "[[vital]]\nfunction = \"a::f\"\ntier = \"critical\"\nfailure_modes = [\"empty\", \"disk_full\", \"after_close\"]\n";
+
+    #[test]
+    fn a_waiver_with_a_reason_stands_for_its_category() {
+        let text = format!(
+            "{WAIVING}waive = {{ timing = \"  single-threaded by construction: no shared state \" }}\n"
+        );
+        let catalogue = parse(&text).unwrap();
+        let entry = &catalogue.entries[0];
+        assert_eq!(entry.waive[&Category::Timing], "single-threaded by construction: no shared state");
+        assert_eq!(entry.waived(), Categories::of([Category::Timing]));
+        assert!(catalogue.missing_categories(entry).is_empty());
+        let without = parse(WAIVING).unwrap();
+        assert_eq!(without.missing_categories(&without.entries[0]), [Category::Timing]);
+    }
+
+    #[test]
+    fn a_waiver_needs_a_reason_a_known_category_and_something_to_waive() {
+        let message = error_of(&format!("{WAIVING}waive = {{ timing = \" \" }}\n"));
+        assert!(message.starts_with("vital.toml:5:20: the waiver of `timing` has no reason"), "{message}");
+        assert!(message.contains("write why this function cannot fail by timing"), "{message}");
+        let message = error_of(&format!("{WAIVING}waive = {{ timing = true }}\n"));
+        assert!(message.contains("5:20: the waiver of `timing` is a boolean, not a reason"), "{message}");
+        let message = error_of(&format!("{WAIVING}waive = [\"timing\"]\n"));
+        assert!(message.starts_with("vital.toml:5:9: invalid type: sequence"), "{message}");
+        assert!(message.contains(r#"e.g. waive = { timing = "#), "{message}");
+        let message = error_of(&format!("{WAIVING}waive = {{ timming = \"x\" }}\n"));
+        assert!(
+            message.starts_with("vital.toml:5:11: `timming` is not a failure-mode category"),
+            "{message}"
+        );
+        assert!(message.contains("did you mean `timing`?"), "{message}");
+        let message = error_of(&format!("{WAIVING}waive = {{ resource = \"x\" }}\n"));
+        assert!(
+            message.starts_with(
+                "vital.toml:5:11: `resource` is waived, but this entry declares `disk_full`, a `resource` mode"
+            ),
+            "{message}"
+        );
+        let message = error_of(&format!("{WAIVING}waive = {{ environment = \"x\" }}\n"));
+        assert!(message.contains("the critical tier does not require `environment`"), "{message}");
+        assert!(message.contains("requires `input`, `resource`, `timing`, `state`"), "{message}");
+        let optional = "[[vital]]\nfunction = \"a::f\"\ntier = \"optional\"\nwaive = { input = \"x\" }\n";
+        assert!(error_of(optional).contains("the optional tier requires none"), "{}", error_of(optional));
     }
 
     #[test]

@@ -3,9 +3,12 @@
 
 use crate::catalogue::{BranchRule, Catalogue, Entry, ModesRule, TierPolicy};
 use crate::evidence::coverage::Evidence;
-use crate::model::ModeOutcome;
+use crate::evidence::tests::render_template;
+use crate::model::{MissingCategory, ModeOutcome};
 use crate::policy::{Facts, judge, judge_static};
-use crate::report::{BranchGap, FunctionReport, FunctionSpan, Reasons, Source, SourceSpan, Thresholds};
+use crate::report::{
+    BranchGap, FunctionReport, FunctionSpan, Reasons, Source, SourceSpan, Thresholds, Waiver,
+};
 use crate::source::{FnId, SourceIndex};
 use crate::text::Pos;
 
@@ -31,11 +34,18 @@ pub(super) fn function_report(
     let def = index.func(f);
     let file = index.file(def.file);
     let policy = catalogue.tiers.policy(entry.tier);
+    let missing = missing_categories(index, catalogue, entry, f);
     let (verdict, reasons) = match measured {
-        Some(m) => {
-            judge(policy, Facts { evidence: m.evidence, has_branch_data: m.has_branch_data, modes: &modes })
-        }
-        None => judge_static(policy, &modes),
+        Some(m) => judge(
+            policy,
+            Facts {
+                evidence: m.evidence,
+                has_branch_data: m.has_branch_data,
+                modes: &modes,
+                missing_categories: &missing,
+            },
+        ),
+        None => judge_static(policy, &modes, &missing),
     };
     let span = |start: Pos, end: Pos| -> SourceSpan {
         let text = match (file.lines.offset(start.line, start.col), file.lines.offset(end.line, end.col)) {
@@ -57,6 +67,7 @@ pub(super) fn function_report(
         regions: ev.regions,
         branches: measured.filter(|m| m.has_branch_data).map(|_| ev.branches),
         failure_modes: modes,
+        waived: entry.waive.iter().map(|(category, reason)| Waiver::new(*category, reason.clone())).collect(),
         verdict,
         reasons: Reasons(reasons),
         records: ev.records.len(),
@@ -73,6 +84,27 @@ pub(super) fn function_report(
         trend: None,
         source: Some(source(index, f)),
     }
+}
+
+/// The categories `entry`'s tier requires that its modes do not cover and it does
+/// not waive, each with the most plausible mode of the category for `f` and the
+/// test the first naming convention expects for it.
+fn missing_categories(
+    index: &SourceIndex,
+    catalogue: &Catalogue,
+    entry: &Entry,
+    f: FnId,
+) -> Vec<MissingCategory> {
+    let template = catalogue.conventions.failure_test.first().map_or("{fn}_{mode}", String::as_str);
+    let name = &index.func(f).name;
+    catalogue
+        .missing_categories(entry)
+        .into_iter()
+        .map(|category| {
+            let mode = crate::suggest::for_category(index, f, category);
+            MissingCategory::new(entry.tier, name, category, mode, &render_template(template, index, f, mode))
+        })
+        .collect()
 }
 
 fn function_span(index: &SourceIndex, f: FnId) -> FunctionSpan {
@@ -99,6 +131,7 @@ fn thresholds(policy: &TierPolicy) -> Thresholds {
             _ => None,
         },
         failure_modes: policy.failure_modes == ModesRule::All,
+        categories: policy.categories.iter().collect(),
     }
 }
 

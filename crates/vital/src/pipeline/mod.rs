@@ -166,6 +166,12 @@ pub fn default_coverage_path(workspace: &Workspace) -> PathBuf {
     workspace.vital_dir().join("coverage.json")
 }
 
+/// Where `cargo vital run` and `cargo vital check` save the report of their last
+/// coverage check (`json`), which `cargo vital report` renders by default.
+pub fn default_report_path(workspace: &Workspace) -> PathBuf {
+    workspace.vital_dir().join("report.json")
+}
+
 /// Where `cargo vital run` writes the test results of its run (nextest's JUnit or
 /// libtest's JSON lines, whichever ran).
 pub fn default_results_paths(workspace: &Workspace) -> [PathBuf; 2] {
@@ -553,12 +559,29 @@ impl Session {
     }
 
     /// Warnings about the source and the catalogue: files not indexed, nothing to
-    /// gate, likely typos of failure modes (at the mode).
+    /// gate, likely typos of failure modes (at the mode), custom modes without a
+    /// category in an entry that lacks one (at the mode).
     pub fn warnings(&self) -> Vec<String> {
         let catalogue = &self.catalogue;
         let mut warnings: Vec<String> = self.index.warnings.iter().map(ToString::to_string).collect();
         for entry in &catalogue.entries {
+            let missing = catalogue.missing_categories(entry);
             for (i, mode) in entry.failure_modes.iter().enumerate() {
+                if !missing.is_empty()
+                    && catalogue.category_of(mode).is_none()
+                    && crate::catalogue::vocabulary::near_miss(mode).is_none()
+                {
+                    let names: Vec<String> = missing.iter().map(|c| format!("`{c}`")).collect();
+                    warnings.push(format!(
+                        "{}: failure mode `{mode}` of `{}` has no category, so it covers none of the {} \
+                         it lacks: if it is one of them, declare it in the catalogue: \
+                         `[modes.{mode}] category = \"{}\"`",
+                        catalogue.location_of_mode(entry, i),
+                        entry.function,
+                        names.join(", "),
+                        missing[0]
+                    ));
+                }
                 if let Some(near) = crate::catalogue::vocabulary::near_miss(mode) {
                     warnings.push(format!(
                         "{}: failure mode `{mode}` of `{}` is not a known mode: did you mean `{near}`? \

@@ -278,8 +278,10 @@ mod tests {
                     ran: None,
                     location: None,
                     detail: None,
+                    category: None,
                 })
                 .collect(),
+            waived: Vec::new(),
             verdict,
             reasons: Reasons(if verdict == Verdict::Fail {
                 vec![Reason::BelowThreshold {

@@ -28,6 +28,8 @@ pub enum GapKind {
     ModeHollow,
     /// A failure mode's test has no recorded result.
     ModeUnverified,
+    /// The tier requires a mode of a category the function declares none of.
+    CategoryMissing,
 }
 
 impl GapKind {
@@ -48,11 +50,12 @@ impl GapKind {
                 ModeStatus::Hollow => GapKind::ModeHollow,
                 ModeStatus::Unverified => GapKind::ModeUnverified,
             },
+            Reason::CategoryMissing(_) => GapKind::CategoryMissing,
         })
     }
 
     /// All kinds, in rule order.
-    pub const ALL: [GapKind; 10] = [
+    pub const ALL: [GapKind; 11] = [
         GapKind::NotInstrumented,
         GapKind::Lines,
         GapKind::Regions,
@@ -63,6 +66,7 @@ impl GapKind {
         GapKind::ModeIgnored,
         GapKind::ModeHollow,
         GapKind::ModeUnverified,
+        GapKind::CategoryMissing,
     ];
 
     /// The SARIF rule id.
@@ -78,6 +82,7 @@ impl GapKind {
             GapKind::ModeIgnored => "vital/failure-mode-ignored",
             GapKind::ModeHollow => "vital/failure-mode-hollow",
             GapKind::ModeUnverified => "vital/failure-mode-unverified",
+            GapKind::CategoryMissing => "vital/failure-category-missing",
         }
     }
 
@@ -94,6 +99,7 @@ impl GapKind {
             GapKind::ModeIgnored => "FailureModeTestIgnored",
             GapKind::ModeHollow => "FailureModeTestHollow",
             GapKind::ModeUnverified => "FailureModeTestUnverified",
+            GapKind::CategoryMissing => "FailureModeCategoryMissing",
         }
     }
 
@@ -120,6 +126,9 @@ impl GapKind {
                 "The test of a declared failure mode never reaches the function or asserts nothing."
             }
             GapKind::ModeUnverified => "The test of a declared failure mode has no recorded result.",
+            GapKind::CategoryMissing => {
+                "A vital function declares no failure mode of a category its tier requires (input, resource, timing, state)."
+            }
         }
     }
 
@@ -143,6 +152,9 @@ impl GapKind {
             GapKind::ModeHollow => "Make the test call the function and assert on what it returns.",
             GapKind::ModeUnverified => {
                 "Run the tests with `cargo vital run`, or pass their results with `--tests`."
+            }
+            GapKind::CategoryMissing => {
+                "Declare a mode of the category with its test (the message suggests one), or waive the category with a reason: `waive = { timing = \"why it cannot fail that way\" }`."
             }
         }
     }
@@ -237,6 +249,7 @@ pub fn gap(function: &FunctionReport, reason: &Reason) -> Option<Gap> {
             (metric.to_string(), metric_details(function, *metric), None)
         }
         Reason::FailureMode(mode) => (mode.mode.clone(), mode_details(mode), mode.location.clone()),
+        Reason::CategoryMissing(missing) => (missing.category.to_string(), Vec::new(), None),
     };
     Some(Gap { kind, subject, summary: reason.to_string(), details, test_location })
 }
@@ -293,6 +306,7 @@ mod tests {
             ran: None,
             location: Some("src/lib.rs:9".into()),
             detail: None,
+            category: None,
         })
     }
 
@@ -312,6 +326,16 @@ mod tests {
             (mode(ModeStatus::Ignored), Some(GapKind::ModeIgnored)),
             (mode(ModeStatus::Hollow), Some(GapKind::ModeHollow)),
             (mode(ModeStatus::Unverified), Some(GapKind::ModeUnverified)),
+            (
+                Reason::CategoryMissing(crate::model::MissingCategory::new(
+                    crate::catalogue::Tier::Critical,
+                    "f",
+                    crate::catalogue::vocabulary::Category::Timing,
+                    "concurrent",
+                    "f_concurrent",
+                )),
+                Some(GapKind::CategoryMissing),
+            ),
             (mode(ModeStatus::Passed), None),
         ];
         for (reason, kind) in &table {

@@ -64,6 +64,11 @@ pub fn render(report: &Report) -> String {
         let title = format!("vital: `{}` is below its tier, no worse than the baseline", f.function);
         out.push_str(&annotation("warning", f, &title, &message(f)));
     }
+    for f in report.by_risk().into_iter().filter(|f| !f.waived.is_empty()) {
+        let title = format!("vital: `{}` waives failure-mode categories", f.function);
+        let lines: Vec<String> = f.waived.iter().map(|w| format!("`{}`: {}", w.category, w.reason)).collect();
+        out.push_str(&annotation("notice", f, &title, &lines.join("\n")));
+    }
     if let Some(tests) = report.tests.as_ref().filter(|t| t.failed > 0) {
         let plural = if tests.failed == 1 { "test" } else { "tests" };
         let message = format!("{} {plural} failed: {}", tests.failed, tests.failed_tests.join(", "));

@@ -26,6 +26,15 @@ pub fn render(report: &Report, style: &Style) -> String {
         let excerpt = function.source.as_ref().map(|_| Excerpt::of(function));
         let _ = writeln!(out, "{}\n", renderer.render(&diagnostic(report.check, function, excerpt.as_ref())));
     }
+    for function in report.functions.iter().filter(|f| !f.waived.is_empty()) {
+        let mut group = Group::with_title(
+            Level::NOTE.primary_title(format!("`{}` waives failure-mode categories", function.function)),
+        );
+        for waiver in &function.waived {
+            group = group.element(Level::NOTE.message(format!("`{}`: {}", waiver.category, waiver.reason)));
+        }
+        let _ = writeln!(out, "{}\n", renderer.render(&[group]));
+    }
     if let Some(tests) = report.tests.as_ref().filter(|t| t.failed > 0) {
         let title = format!("{} test{} failed", tests.failed, if tests.failed == 1 { "" } else { "s" });
         let mut group = Group::with_title(Level::ERROR.primary_title(title));
@@ -113,6 +122,8 @@ fn diagnostic<'r>(
             "never compiled into a test binary with coverage"
         } else if never_run {
             "never run by any test"
+        } else if function.reasons.iter().all(|r| matches!(r, Reason::CategoryMissing(_))) {
+            "its failure modes miss a category its tier requires"
         } else if check == CheckKind::Static || function.reasons.iter().all(|r| !r.is_coverage()) {
             "its failure modes are not all tested"
         } else {
@@ -166,8 +177,11 @@ fn diagnostic<'r>(
         )));
     }
     for reason in function.reasons.iter() {
-        if let Reason::FailureMode(mode) = reason {
-            group = group.element(mode_line(mode));
+        match reason {
+            // Coverage reasons are notes above.
+            Reason::NotInstrumented | Reason::BelowThreshold { .. } | Reason::NoBranchData => {}
+            Reason::FailureMode(mode) => group = group.element(mode_line(mode)),
+            Reason::CategoryMissing(_) => group = group.element(Level::HELP.message(reason.to_string())),
         }
     }
     if let Some(reason) = &function.reason {

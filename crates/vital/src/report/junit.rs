@@ -1,7 +1,8 @@
 //! The `junit` format: one test case per vital function, so that any CI (GitLab,
 //! Jenkins, …) shows the gate as tests. A failing function's case carries a
 //! `<failure>` with its reasons; a function the baseline accepts passes, with its
-//! gaps in `<system-out>`.
+//! gaps in `<system-out>`. Waived failure-mode categories, with their reasons, are
+//! in `<system-out>` too.
 
 use std::fmt::Write as _;
 
@@ -28,6 +29,11 @@ fn xml(text: &str) -> String {
 
 fn body(f: &FunctionReport) -> String {
     gaps(f).iter().map(gap_line).collect::<Vec<_>>().join("\n")
+}
+
+/// One line per waived category.
+fn waivers(f: &FunctionReport) -> String {
+    f.waived.iter().map(|w| format!("waived `{}`: {}\n", w.category, w.reason)).collect()
 }
 
 /// Renders `report` as JUnit XML.
@@ -61,14 +67,21 @@ pub fn render(report: &Report) -> String {
                 xml(&message),
                 xml(&body(f))
             );
+            if !f.waived.is_empty() {
+                let _ = writeln!(out, "      <system-out>{}</system-out>", xml(&waivers(f)));
+            }
             let _ = writeln!(out, "    </testcase>");
         } else if f.verdict == Verdict::Fail {
             let _ = writeln!(out, ">");
-            let _ = writeln!(
-                out,
-                "      <system-out>accepted: no worse than the baseline\n{}</system-out>",
-                xml(&body(f))
-            );
+            let mut text = format!("accepted: no worse than the baseline\n{}", body(f));
+            if !f.waived.is_empty() {
+                text = format!("{text}\n{}", waivers(f).trim_end());
+            }
+            let _ = writeln!(out, "      <system-out>{}</system-out>", xml(&text));
+            let _ = writeln!(out, "    </testcase>");
+        } else if !f.waived.is_empty() {
+            let _ = writeln!(out, ">");
+            let _ = writeln!(out, "      <system-out>{}</system-out>", xml(&waivers(f)));
             let _ = writeln!(out, "    </testcase>");
         } else {
             let _ = writeln!(out, "/>");

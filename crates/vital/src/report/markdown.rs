@@ -91,6 +91,16 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "- {}", gap_line(&gap));
         }
     }
+    let waived: Vec<(&FunctionReport, &super::Waiver)> =
+        functions.iter().flat_map(|f| f.waived.iter().map(move |w| (*f, w))).collect();
+    if !waived.is_empty() {
+        let _ = writeln!(out, "\n### Waived categories\n");
+        let _ = writeln!(out, "| function | category | reason |\n|---|---|---|");
+        for (f, waiver) in waived {
+            let reason = waiver.reason.replace('|', "\\|").replace('\n', " ");
+            let _ = writeln!(out, "| `{}` | {} | {reason} |", f.function, waiver.category);
+        }
+    }
     for warning in &report.warnings {
         let _ = writeln!(out, "\n> ⚠️ {warning}");
     }

@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod gaps;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod junit;
 pub mod markdown;
@@ -16,7 +17,7 @@ mod tests;
 
 pub use schema::{
     BranchGap, Change, CheckKind, CoverageInput, FunctionReport, FunctionSpan, Reasons, Report,
-    SCHEMA_VERSION, Source, SourceSpan, Summary, TestSummary, Thresholds, Trend, by_risk,
+    SCHEMA_VERSION, Source, SourceSpan, Summary, TestSummary, Thresholds, Trend, Waiver, by_risk,
 };
 
 /// Output formats.
@@ -35,12 +36,21 @@ pub enum Format {
     Sarif,
     /// JUnit XML, one test case per vital function.
     Junit,
+    /// One self-contained HTML page: the evidence matrix, coverage bars, sources.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 6] =
-        [Format::Human, Format::Json, Format::Markdown, Format::Github, Format::Sarif, Format::Junit];
+    pub const ALL: [Format; 7] = [
+        Format::Human,
+        Format::Json,
+        Format::Markdown,
+        Format::Github,
+        Format::Sarif,
+        Format::Junit,
+        Format::Html,
+    ];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
@@ -51,6 +61,7 @@ impl Format {
             Format::Github => "github",
             Format::Sarif => "sarif",
             Format::Junit => "junit",
+            Format::Html => "html",
         }
     }
 }
@@ -82,6 +93,7 @@ impl Report {
             Format::Github => github::render(self),
             Format::Sarif => sarif::render(self),
             Format::Junit => junit::render(self),
+            Format::Html => html::render(self),
         }
     }
 }

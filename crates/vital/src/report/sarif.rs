@@ -1,7 +1,10 @@
 //! The `sarif` format: SARIF 2.1.0, for GitHub code scanning and other tools. One
 //! rule per kind of gap; each result points at the function's span (and, for a
 //! failure mode's test, at the test as a related location). A function the
-//! baseline accepts is a `warning` whose `baselineState` says how it changed.
+//! baseline accepts is a `warning` whose `baselineState` says how it changed. A
+//! waived failure-mode category is a `note` of the category rule, suppressed
+//! (`suppressions`, kind `external`, status `accepted`) with the waiver's reason as
+//! its justification.
 
 use serde_json::{Value, json};
 
@@ -56,10 +59,23 @@ fn related(at: &str, id: usize) -> Option<Value> {
 
 /// Renders `report` as SARIF 2.1.0.
 pub fn render(report: &Report) -> String {
-    let functions: Vec<&FunctionReport> =
-        report.by_risk().into_iter().filter(|f| f.verdict == Verdict::Fail).collect();
     let mut results = Vec::new();
-    for f in functions {
+    for f in report.by_risk() {
+        for waiver in &f.waived {
+            let kind = GapKind::CategoryMissing;
+            results.push(json!({
+                "ruleId": kind.rule_id(),
+                "ruleIndex": GapKind::ALL.iter().position(|k| *k == kind).unwrap_or(0),
+                "level": "note",
+                "message": {"text": format!("`{}` ({}): waives `{}`: {}", f.function, f.tier, waiver.category, waiver.reason)},
+                "locations": [location(f)],
+                "partialFingerprints": {"vitalFunction/v1": format!("{}|{}|{}", f.resolved, kind.rule_id(), waiver.category)},
+                "suppressions": [{"kind": "external", "status": "accepted", "justification": waiver.reason}],
+            }));
+        }
+        if f.verdict != Verdict::Fail {
+            continue;
+        }
         for gap in gaps(f) {
             let rule_index = GapKind::ALL.iter().position(|k| *k == gap.kind).unwrap_or(0);
             let mut result = json!({

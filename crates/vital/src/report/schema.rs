@@ -9,7 +9,9 @@
 //!       "file": "crates/store/src/store.rs", "line": 42,   // line of `fn`
 //!       "lines": {"covered": 18, "total": 20}, "regions": {…}, "branches": {…} | null,
 //!       "failure_modes": [ {"mode": "disk_full", "test": "store::tests::write_disk_full" | null,
-//!                           "status": "passed", "location": "src/store.rs:88"?, "detail": "it asserts nothing"?} ],
+//!                           "status": "passed", "location": "src/store.rs:88"?, "detail": "it asserts nothing"?,
+//!                           "category": "resource"?} ],
+//!       "waived": [ {"category": "timing", "reason": "single-threaded by construction"} ]?,
 //!       "verdict": "fail",
 //!       "reasons": ["lines 90.0% < 100%"],
 //!       "findings": [ {"kind": "below_threshold", "metric": "lines", "count": {"covered": 18, "total": 20}, "min": 100.0} ],
@@ -17,7 +19,8 @@
 //!       "uncovered_regions": [ {"line": 6, "column": 34, "end_line": 6, "end_column": 35, "text": "?"} ],
 //!       "untaken_branches": [ {"line": 9, "column": 8, "end_line": 9, "end_column": 13, "text": "x > 1", "outcome": false} ],
 //!       "span": {"line": 41, "column": 5, "end_line": 60, "end_column": 6},
-//!       "thresholds": {"lines": 100.0, "regions": 100.0, "branches": 100.0, "failure_modes": true},
+//!       "thresholds": {"lines": 100.0, "regions": 100.0, "branches": 100.0, "failure_modes": true,
+//!                      "categories": ["input", "resource", "timing", "state"]?},
 //!       "trend": {…}?,
 //!       "source": {"first_line": 41, "text": "…", "name": {"start": 7, "end": 19}}? } ],
 //!   "summary": {"functions": 3, "passed": 2, "failed": 1, "accepted": 0},
@@ -26,8 +29,13 @@
 //!   "warnings": [] }
 //! ```
 //!
-//! Fields are only ever added. `reasons` are sentences; `findings` are the same
-//! reasons, typed by `kind` (see [`Reason`]). `branches` is `null` when the coverage
+//! Fields are only ever added; those marked `?` are left out when empty. `reasons`
+//! are sentences; `findings` are the same reasons, typed by `kind` (see [`Reason`]):
+//! a category the tier requires and no mode covers is a finding of kind
+//! `category_missing` (`{"kind": "category_missing", "tier", "function", "category",
+//! "suggestion", "test"}`). A mode's `category` is absent for a custom mode the
+//! catalogue gives none; `waived` lists the categories the entry waives, with their
+//! reasons, which every format shows. `branches` is `null` when the coverage
 //! has no branch data. Positions are 1-based, columns in bytes (as llvm-cov), ends
 //! exclusive, except `span`, whose columns count characters (as editors and SARIF
 //! do). The verdict is `fail` when a function fails or a test failed.
@@ -39,6 +47,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Tier;
+use crate::catalogue::vocabulary::Category;
 use crate::model::{Count, Metric, ModeOutcome, ModeStatus, Percent, Reason, Verdict};
 
 /// The current `schema_version`.
@@ -136,6 +145,9 @@ pub struct FunctionReport {
     pub branches: Option<Count>,
     /// Its failure modes.
     pub failure_modes: Vec<ModeOutcome>,
+    /// The failure-mode categories its entry waives, with their reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waived: Vec<Waiver>,
     /// Pass or fail.
     pub verdict: Verdict,
     /// Why it fails.
@@ -164,6 +176,23 @@ pub struct FunctionReport {
     pub source: Option<Source>,
 }
 
+/// A failure-mode category waived by a catalogue entry, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Waiver {
+    /// The category.
+    pub category: Category,
+    /// Why the function cannot fail that way (from the catalogue).
+    pub reason: String,
+}
+
+impl Waiver {
+    /// `category` waived for `reason`.
+    pub fn new(category: Category, reason: impl Into<String>) -> Waiver {
+        Waiver { category, reason: reason.into() }
+    }
+}
+
 /// A function's source span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FunctionSpan {
@@ -178,7 +207,7 @@ pub struct FunctionSpan {
 }
 
 /// A tier's thresholds; `None` where the tier does not gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Thresholds {
     /// Minimum line coverage.
@@ -189,6 +218,9 @@ pub struct Thresholds {
     pub branches: Option<Percent>,
     /// Whether every declared failure mode needs a passing test.
     pub failure_modes: bool,
+    /// The failure-mode categories the tier requires a mode of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Category>,
 }
 
 impl Thresholds {
@@ -293,6 +325,12 @@ impl FunctionReport {
         self.failure_modes.len() - self.modes_counting(check)
     }
 
+    /// Required failure-mode categories that no declared mode covers and the entry
+    /// does not waive.
+    pub fn missing_categories(&self) -> usize {
+        self.reasons.iter().filter(|r| matches!(r, Reason::CategoryMissing(_))).count()
+    }
+
     /// Declared failure modes whose test counts: passed, or, in a static check,
     /// exists, is not ignored and is not hollow.
     pub fn modes_counting(&self, check: CheckKind) -> usize {
@@ -308,13 +346,15 @@ impl FunctionReport {
 
 /// Orders functions by risk, worst first: failing before passing, then by tier
 /// (critical first), then by distance below the thresholds, then by failure modes
-/// without a passing test, then by name.
+/// without a passing test, then by required categories without a mode, then by
+/// name.
 pub fn by_risk(check: CheckKind) -> impl Fn(&&FunctionReport, &&FunctionReport) -> std::cmp::Ordering {
     move |a, b| {
         (!a.is_gap(), a.verdict != Verdict::Fail, a.tier)
             .cmp(&(!b.is_gap(), b.verdict != Verdict::Fail, b.tier))
             .then_with(|| b.shortfall().cmp(&a.shortfall()))
             .then_with(|| b.mode_gaps(check).cmp(&a.mode_gaps(check)))
+            .then_with(|| b.missing_categories().cmp(&a.missing_categories()))
             .then_with(|| a.function.cmp(&b.function))
     }
 }
@@ -449,6 +489,44 @@ impl Report {
         let mut out = serde_json::to_string_pretty(self).expect("a report always serializes");
         out.push('\n');
         out
+    }
+
+    /// Reads a report written by `--format json` (`cargo vital report` renders it
+    /// again); `display` names the file in messages. A file that is not a report of
+    /// this schema is an error with its position.
+    pub fn read(path: &std::path::Path, display: &std::path::Path) -> crate::Result<Report> {
+        use crate::error::{Error, ErrorKind, Location};
+        let text = crate::fsutil::read_input_string(path, display, ErrorKind::Io).map_err(|err| {
+            err.with_help(
+                "pass a report written by `cargo vital check --format json`, or run `cargo vital run` \
+                 (it saves target/vital/report.json)",
+            )
+        })?;
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: u32,
+        }
+        let not_a_report = |err: serde_json::Error| {
+            Error::new(
+                ErrorKind::Io,
+                Some(Location::at(display, err.line(), err.column())),
+                format!("not a vital json report ({err})"),
+            )
+            .with_help("a report is the output of `cargo vital check --format json`")
+        };
+        let version: Version = serde_json::from_str(&text).map_err(not_a_report)?;
+        if version.schema_version != SCHEMA_VERSION {
+            return Err(Error::new(
+                ErrorKind::Io,
+                Some(Location::file(display)),
+                format!(
+                    "the report has schema_version {}, this vital reads {SCHEMA_VERSION}",
+                    version.schema_version
+                ),
+            )
+            .with_help("render it with the vital that wrote it, or write it again with this one"));
+        }
+        serde_json::from_str(&text).map_err(not_a_report)
     }
 
     /// The functions ordered by risk, worst first ([`by_risk`]).

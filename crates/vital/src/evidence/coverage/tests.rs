@@ -292,3 +292,39 @@ fn coverage_filenames_are_made_relative_to_the_workspace() {
     assert_eq!(relative_name(root, "./src/lib.rs").as_deref(), Some("src/lib.rs"));
     assert_eq!(relative_name(root, "/rustc/abc/library/core/src/fmt.rs"), None);
 }
+
+/// Joins on several threads at once over one index and one set of exports (a
+/// tool's xtask may check shards in parallel) agree with a join alone: the shape
+/// checks parse tokens with proc-macro2, whose span table is per thread, and a
+/// stale join on one thread spoils none of the others.
+#[test]
+fn join_concurrent() {
+    let fx = fixture();
+    let lib = fx.lib();
+    let exports = [export(f_records(&fx, 1, (1, 0))), export(f_records(&fx, 2, (0, 3)))];
+    let stale = [export(vec![record("f", &[&lib], vec![r(1, 1, 1, 24, 1), r(3, 2, 3, 9, 1)], vec![])])];
+    let alone = fx.join(&["f", "g"], &exports).unwrap();
+    assert!(alone[0].is_some() && alone[1].is_none());
+    std::thread::scope(|scope| {
+        let joins: Vec<_> = (0..8)
+            .map(|i| {
+                let (fx, exports, stale) = (&fx, &exports, &stale);
+                scope.spawn(move || {
+                    if i % 4 == 3 {
+                        Err(fx.stale(&["f"], stale))
+                    } else {
+                        Ok(fx.join(&["f", "g"], exports).unwrap())
+                    }
+                })
+            })
+            .collect();
+        for (i, join) in joins.into_iter().enumerate() {
+            match join.join().expect("no join panics") {
+                Ok(evidence) => assert_eq!(evidence, alone, "thread {i}"),
+                Err(message) => {
+                    assert!(message.contains("does not fall on the tokens"), "thread {i}: {message}")
+                }
+            }
+        }
+    });
+}

@@ -120,27 +120,25 @@ pub fn evaluate_modes(
         .map(|mode| {
             let explicit = entry.tests.contains_key(mode);
             let (candidates, expected) = mode_candidates(suite, catalogue, entry, f, mode);
-            if candidates.is_empty() {
-                return Ok(missing(
-                    mode,
-                    explicit,
-                    &expected,
-                    runs.results,
-                    proof,
-                    &suite.index.display_path(f),
-                ));
-            }
-            let pin =
-                entry.regions.get(mode).and_then(|pin| suite.index.pin_pos(f, pin.line_offset, pin.column));
-            let mut best: Option<ModeOutcome> = None;
-            for &i in &candidates {
-                let outcome =
-                    candidate_outcome(suite, runs, &suite.tests[i], f, mode, explicit, (proof, pin))?;
-                if best.as_ref().is_none_or(|b| rank(outcome.status) < rank(b.status)) {
-                    best = Some(outcome);
+            let mut outcome = if candidates.is_empty() {
+                missing(mode, explicit, &expected, runs.results, proof, &suite.index.display_path(f))
+            } else {
+                let pin = entry
+                    .regions
+                    .get(mode)
+                    .and_then(|pin| suite.index.pin_pos(f, pin.line_offset, pin.column));
+                let mut best: Option<ModeOutcome> = None;
+                for &i in &candidates {
+                    let outcome =
+                        candidate_outcome(suite, runs, &suite.tests[i], f, mode, explicit, (proof, pin))?;
+                    if best.as_ref().is_none_or(|b| rank(outcome.status) < rank(b.status)) {
+                        best = Some(outcome);
+                    }
                 }
-            }
-            Ok(best.expect("candidates is not empty"))
+                best.expect("candidates is not empty")
+            };
+            outcome.category = catalogue.category_of(mode);
+            Ok(outcome)
         })
         .collect()
 }
@@ -180,6 +178,7 @@ fn missing(
             ran: None,
             location: None,
             detail,
+            category: None,
         };
     }
     let detail = if explicit {
@@ -194,6 +193,7 @@ fn missing(
         ran: None,
         location: None,
         detail: Some(detail),
+        category: None,
     }
 }
 
@@ -216,6 +216,7 @@ fn candidate_outcome(
         ran,
         location: Some(at.clone()),
         detail: (!detail.is_empty()).then(|| detail.to_string()),
+        category: None,
     };
     if test.attrs.ignored {
         return Ok(outcome(ModeStatus::Ignored, None, "it is `#[ignore]`d"));
