@@ -192,7 +192,7 @@ fn vital_check(args: &[String]) -> Result<u8, vital::Error> {
     // vital's vital functions live in the library; its unit tests are their evidence.
     let run = CoverageRun { packages: vec!["vital".into()], ..CoverageRun::default() };
     let output = default_coverage_path(session.workspace());
-    let results = match process::produce_coverage(session.workspace(), &session.stamp(), &run, &output)? {
+    let results = match process::produce_coverage(&session, &run, &output)? {
         RunOutcome::Coverage { results } => results,
         RunOutcome::Failed(code) => {
             eprintln!("error: the tests did not build or run under coverage ({code:?}): nothing was gated");

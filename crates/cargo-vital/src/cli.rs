@@ -96,6 +96,8 @@ struct ListArgs {
     /// List the well-known failure modes, with what each means, instead.
     #[arg(long)]
     modes: bool,
+    #[command(flatten)]
+    selection: Selection,
 }
 
 #[derive(Args, Debug)]
@@ -117,9 +119,8 @@ struct SuggestArgs {
 
 #[derive(Args, Debug)]
 struct RunArgs {
-    /// Test only this package (repeatable) [default: the whole workspace].
-    #[arg(short, long = "package", value_name = "SPEC")]
-    packages: Vec<String>,
+    #[command(flatten)]
+    selection: Selection,
     /// Features to activate (comma- or space-separated, repeatable).
     #[arg(short = 'F', long, value_name = "FEATURES")]
     features: Vec<String>,
@@ -129,10 +130,14 @@ struct RunArgs {
     /// Do not activate the `default` feature.
     #[arg(long)]
     no_default_features: bool,
-    /// Test runner: nextest (results from its JUnit) or libtest (from its JSON
-    /// lines); auto picks nextest when `cargo nextest` is installed.
+    /// Test runner: libtest (one process per test binary, the fastest; auto picks it)
+    /// or nextest (one process per test). Either way each failure-mode test's own
+    /// coverage proves it ran its function.
     #[arg(long, value_enum, default_value_t = RunnerArg::Auto)]
     runner: RunnerArg,
+    /// Run the doctests too (they count as tests).
+    #[arg(long)]
+    doctests: bool,
     /// An earlier `--format json` report: fail only for functions that got worse
     /// or are new.
     #[arg(long, value_name = "FILE")]
@@ -140,6 +145,46 @@ struct RunArgs {
     /// Arguments for the test binaries.
     #[arg(last = true, value_name = "TEST ARGS")]
     test_args: Vec<OsString>,
+}
+
+/// Which packages' vital functions a command gates (and, for `run`, tests), as
+/// cargo selects packages.
+#[derive(Args, Debug, Clone, Default)]
+struct Selection {
+    /// Only this package (repeatable) [default: the whole workspace].
+    #[arg(short, long = "package", value_name = "SPEC")]
+    packages: Vec<String>,
+    /// The whole workspace (the default).
+    #[arg(long, conflicts_with = "packages")]
+    workspace: bool,
+    /// Leave this package out (with the whole workspace; repeatable).
+    #[arg(long, value_name = "SPEC", conflicts_with = "packages")]
+    exclude: Vec<String>,
+}
+
+impl Selection {
+    /// Narrows `session` to the vital functions of the selected packages.
+    fn apply(&self, session: &mut Session) -> Result<(), Error> {
+        if self.packages.is_empty() && self.exclude.is_empty() {
+            return Ok(());
+        }
+        let known: Vec<String> = session.workspace().packages.iter().map(|p| p.name.clone()).collect();
+        for name in self.packages.iter().chain(&self.exclude) {
+            if !known.contains(name) {
+                return Err(Error::new(
+                    ErrorKind::Workspace,
+                    None,
+                    format!("`{name}` is not a package of this workspace"),
+                )
+                .with_help(format!("the packages are {}", known.join(", "))));
+            }
+        }
+        session.select(|package| {
+            (self.packages.is_empty() || self.packages.iter().any(|p| p == package))
+                && !self.exclude.iter().any(|p| p == package)
+        });
+        Ok(())
+    }
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,8 +207,15 @@ struct CheckArgs {
     /// No coverage: check that the catalogue resolves and that each failure mode a
     /// tier requires has a test that exists, is not ignored and is not hollow (fast,
     /// for pre-commit).
-    #[arg(long = "static", conflicts_with_all = ["coverage", "tests", "stamp", "unstamped"])]
+    #[arg(long = "static", conflicts_with_all = ["coverage", "tests", "stamp", "unstamped", "per_test"])]
     static_only: bool,
+    /// Per-test evidence (each failure-mode test's own coverage, SPEC §7), as
+    /// `cargo vital run` writes it; several merge
+    /// [default: each export's `NAME.pertest/` beside it].
+    #[arg(long = "per-test", value_name = "DIR", num_args = 1..)]
+    per_test: Vec<PathBuf>,
+    #[command(flatten)]
+    selection: Selection,
     /// The source stamp taken before the coverage run (`cargo vital stamp`)
     /// [default: each export's `NAME.sources.json` beside it].
     #[arg(long, value_name = "FILE")]
@@ -220,8 +272,14 @@ enum ColorArg {
 /// Runs `cargo vital` with `args` (the program name first; `vital` second when
 /// cargo runs us, and optional when run as `cargo-vital` directly).
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    process::forward_signals();
     let mut args: Vec<OsString> = args.into_iter().collect();
+    // nextest's target runner (per-test evidence): not a command users type.
+    if let Some(at) = args.iter().position(|a| a == crate::pertest::RUNNER_ARG)
+        && at <= 2
+    {
+        return crate::pertest::test_runner(&args[at + 1..]);
+    }
+    process::forward_signals();
     if args.get(1).is_none_or(|a| a != "vital") {
         args.insert(1.min(args.len()), "vital".into());
     }
@@ -252,7 +310,7 @@ pub fn report_error(err: &Error) {
 
 fn run(cli: VitalCli) -> Result<u8, Error> {
     let common = cli.common;
-    if let Command::List(ListArgs { modes: true }) = cli.command {
+    if let Command::List(ListArgs { modes: true, .. }) = cli.command {
         let text = match common.format() {
             FormatArg::Json => to_json(&VOCABULARY),
             _ => modes_text(),
@@ -282,7 +340,13 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
         return Ok(EXIT_PASS);
     }
     // Resolve before anything slow: a bad catalogue fails in a second, not after the tests.
-    let session = Session::open(workspace, common.catalogue.as_deref())?;
+    let mut session = Session::open(workspace, common.catalogue.as_deref())?;
+    match &cli.command {
+        Command::List(args) => args.selection.apply(&mut session)?,
+        Command::Check(args) => args.selection.apply(&mut session)?,
+        Command::Run(args) => args.selection.apply(&mut session)?,
+        _ => {}
+    }
     let protected = Protected::of(&common, &session, &Inputs::new());
     match cli.command {
         Command::List(_) => {
@@ -368,6 +432,7 @@ fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Erro
     if args.unstamped {
         inputs = inputs.unstamped();
     }
+    inputs = args.per_test.into_iter().fold(inputs, Inputs::per_test);
     let report = session.check(&inputs)?;
     save_report(workspace, &report);
     render(common, &report, &Protected::of(common, session, &inputs))
@@ -384,10 +449,14 @@ fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Er
         .into_iter()
         .fold(Inputs::new().coverage(output.clone()), Inputs::tests);
     refuse_output(common, &Protected::of(common, session, &will_read))?;
+    let mut features = args.features;
+    features.extend(session.entry_features());
     let run = CoverageRun {
         manifest_path: common.manifest_path.clone(),
-        packages: args.packages,
-        features: args.features,
+        packages: args.selection.packages,
+        exclude: args.selection.exclude,
+        doctests: args.doctests,
+        features,
         all_features: args.all_features,
         no_default_features: args.no_default_features,
         test_args: args.test_args,
@@ -401,7 +470,7 @@ fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Er
         return Err(Error::new(ErrorKind::Tool, None, "cargo-nextest is not installed")
             .with_help("install it with `cargo install cargo-nextest --locked`, or use `--runner libtest`"));
     }
-    match process::produce_coverage(workspace, &session.stamp(), &run, &output)? {
+    match process::produce_coverage(session, &run, &output)? {
         RunOutcome::Coverage { results } => {
             let mut inputs = results.into_iter().fold(Inputs::new().coverage(output), Inputs::tests);
             if let Some(baseline) = args.baseline {

@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod pertest;
 pub mod process;
+mod runner;
 
 pub use cli::{EXIT_FAIL, EXIT_PASS, EXIT_UNUSABLE, main_with_args};

@@ -17,7 +17,7 @@ pub const INSTALL_LLVM_COV: &str = "cargo install cargo-llvm-cov --locked";
 /// The command that installs the LLVM tools.
 pub const INSTALL_LLVM_TOOLS: &str = "rustup component add llvm-tools-preview";
 
-fn cargo() -> OsString {
+pub(crate) fn cargo() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
@@ -80,7 +80,7 @@ pub fn check_prerequisites() -> Result<(), Error> {
 }
 
 /// Where rustup puts `llvm-cov`: `<target-libdir>/../bin`.
-fn llvm_tools_dir() -> Result<PathBuf, Error> {
+pub(crate) fn llvm_tools_dir() -> Result<PathBuf, Error> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let output = Command::new(&rustc).args(["--print", "target-libdir"]).output().map_err(|err| {
         Error::new(ErrorKind::Tool, None, format!("cannot run `{}`: {err}", rustc.to_string_lossy()))
@@ -163,7 +163,8 @@ pub fn install_hook(workspace: &Workspace, force: bool) -> Result<PathBuf, Error
 /// Which test runner runs the tests and records their results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Runner {
-    /// cargo-nextest when it is installed, libtest otherwise.
+    /// libtest: one process per test binary, the fastest for the whole suite; the
+    /// failure-mode tests then run alone for their per-test evidence.
     #[default]
     Auto,
     /// `cargo llvm-cov nextest`, results from nextest's JUnit.
@@ -189,6 +190,10 @@ pub struct CoverageRun {
     pub manifest_path: Option<PathBuf>,
     /// `--package`; all members when empty.
     pub packages: Vec<String>,
+    /// `--exclude`, with all members.
+    pub exclude: Vec<String>,
+    /// `--doctests`: doctests run too, and count as tests.
+    pub doctests: bool,
     /// `--features`.
     pub features: Vec<String>,
     /// `--all-features`.
@@ -216,16 +221,24 @@ impl CoverageRun {
         if runner == Runner::Nextest {
             command.arg("nextest");
         }
-        command.args(["--branch", "--json", "--ignore-run-fail", "--output-path"]).arg(output);
+        // `-v`: cargo-llvm-cov then shows the build as it goes (with `--ignore-run-fail`
+        // it would capture it), and names each command it runs.
+        command.args(["-v", "--branch", "--json", "--ignore-run-fail", "--output-path"]).arg(output);
         command.env("RUSTC_BOOTSTRAP", "1");
         if let Some(path) = &self.manifest_path {
             command.arg("--manifest-path").arg(path);
         }
         if self.packages.is_empty() {
             command.arg("--workspace");
+            for package in &self.exclude {
+                command.args(["--exclude", package]);
+            }
         }
         for package in &self.packages {
             command.args(["--package", package]);
+        }
+        if self.doctests {
+            command.arg("--doctests");
         }
         if !self.features.is_empty() {
             command.args(["--features", &self.features.join(",")]);
@@ -272,17 +285,19 @@ pub enum RunOutcome {
     Failed(Option<i32>),
 }
 
-/// Produces coverage the way `cargo vital run` does: with `stamp` taken before the
-/// tests build (so that an edit during or after the run makes the coverage stale;
-/// [`vital::Session::stamp`]), runs the tests under coverage, and writes the export
-/// to `output`, the stamp next to it, and the test results in the same directory,
-/// atomically.
+/// Produces the evidence the way `cargo vital run` does: stamps the source of
+/// `session` (before the tests build, so that an edit during or after the run makes
+/// the coverage stale), runs the tests under coverage, writes the export to
+/// `output`, the stamp next to it and the test results in the same directory,
+/// atomically; then proves each failure-mode test that passed by its own coverage
+/// (SPEC §7), into `NAME.pertest/` beside the export.
 pub fn produce_coverage(
-    workspace: &Workspace,
-    stamp: &SourceStamp,
+    session: &vital::Session,
     run: &CoverageRun,
     output: &Path,
 ) -> Result<RunOutcome, Error> {
+    let workspace = session.workspace();
+    let stamp = session.stamp();
     let dir = output.parent().unwrap_or(&workspace.target_dir);
     std::fs::create_dir_all(dir).map_err(|err| io_error(dir, "create", &err))?;
     // One run at a time per workspace, from the stamp to the last file written,
@@ -292,10 +307,28 @@ pub fn produce_coverage(
     std::fs::create_dir_all(&vital_dir).map_err(|err| io_error(&vital_dir, "create", &err))?;
     let _lock = lock_runs(&vital_dir)?;
     remove_leftovers(dir);
-    let outcome = run_coverage(workspace, run, output)?;
-    if let RunOutcome::Coverage { .. } = outcome {
-        let json = serde_json::to_vec_pretty(stamp).expect("a stamp always serializes");
+    let (outcome, located) = run_coverage(workspace, run, output)?;
+    let per_test = vital::evidence::pertest::dir_for(output);
+    // Evidence of an earlier run must never stand beside this run's coverage.
+    let _ = std::fs::remove_dir_all(&per_test);
+    if let RunOutcome::Coverage { results } = &outcome {
+        let json = serde_json::to_vec_pretty(&stamp).expect("a stamp always serializes");
         vital::fsutil::write_atomic(&SourceStamp::path_for(output), &json)?;
+        if let (Some(results), Some(located)) = (results, &located) {
+            let results = vital::evidence::tests::TestResults::read(results, results, workspace)?;
+            let targets = session.proof_targets(&results);
+            crate::pertest::prove(
+                workspace,
+                &targets,
+                located,
+                &session.vital_file_paths(),
+                &json,
+                &per_test,
+            )?;
+        }
+    }
+    if let Some(crate::pertest::Located::Nextest(seen)) = &located {
+        let _ = std::fs::remove_dir_all(seen);
     }
     Ok(outcome)
 }
@@ -308,14 +341,17 @@ fn io_error(path: &Path, what: &str, err: &std::io::Error) -> Error {
 /// next to it (`tests.xml` from nextest, `tests.jsonl` from libtest) atomically: a
 /// failed or killed run leaves the previous files in place. The caller holds the run
 /// lock ([`produce_coverage`] does).
-fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> Result<RunOutcome, Error> {
+fn run_coverage(
+    workspace: &Workspace,
+    run: &CoverageRun,
+    output: &Path,
+) -> Result<(RunOutcome, Option<crate::pertest::Located>), Error> {
     let dir = output.parent().unwrap_or(&workspace.target_dir).to_path_buf();
     std::fs::create_dir_all(&dir).map_err(|err| io_error(&dir, "create", &err))?;
     let pid = std::process::id();
     let name = output.file_name().unwrap_or_default().to_string_lossy().into_owned();
     let temp = dir.join(format!(".{name}.{pid}.tmp"));
     let runner = match run.runner {
-        Runner::Auto if has_nextest() => Runner::Nextest,
         Runner::Auto => Runner::Libtest,
         other => other,
     };
@@ -323,29 +359,38 @@ fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> Resu
         Error::new(ErrorKind::Tool, None, format!("cannot run `cargo llvm-cov`: {err}"))
             .with_help(format!("install it with `{INSTALL_LLVM_COV}`"))
     };
-    let (status, results) = match runner {
+    let (status, results, located) = match runner {
         Runner::Nextest => {
             let junit = dir.join(format!(".tests.{pid}.xml"));
             let config = dir.join(format!(".nextest.{pid}.toml"));
+            let seen = dir.join(format!(".nextest-seen.{pid}.tmp"));
             let text = format!(
                 "[profile.{NEXTEST_PROFILE}]\nfail-fast = false\n\n[profile.{NEXTEST_PROFILE}.junit]\npath = {:?}\nstore-success-output = false\nstore-failure-output = true\n",
                 junit.display().to_string()
             );
             std::fs::write(&config, text).map_err(|err| io_error(&config, "write", &err))?;
-            let status = run_group(run.command(&temp, runner, Some(&config))).map_err(spawn_error);
+            std::fs::create_dir_all(&seen).map_err(|err| io_error(&seen, "create", &err))?;
+            let mut command = run.command(&temp, runner, Some(&config));
+            per_test_runner(&mut command, &workspace.root, &seen)?;
+            let status = run_group(command).map_err(spawn_error);
             let _ = std::fs::remove_file(&config);
-            (status?, junit)
+            (status?, junit, crate::pertest::Located::Nextest(seen))
         }
         _ => {
             let events = dir.join(format!(".tests.{pid}.jsonl"));
-            (run_libtest(run.command(&temp, runner, None), &events).map_err(spawn_error)?, events)
+            let (status, binaries) =
+                run_libtest(run.command(&temp, runner, None), &events).map_err(spawn_error)?;
+            (status, events, crate::pertest::Located::Libtest(binaries))
         }
     };
     if !status.success() {
         let _ = std::fs::remove_file(&temp);
         let _ = std::fs::remove_file(&results);
+        if let crate::pertest::Located::Nextest(seen) = &located {
+            let _ = std::fs::remove_dir_all(seen);
+        }
         interrupted()?;
-        return Ok(RunOutcome::Failed(status.code()));
+        return Ok((RunOutcome::Failed(status.code()), None));
     }
     interrupted()?;
     std::fs::rename(&temp, output).map_err(|err| io_error(output, "write", &err))?;
@@ -357,11 +402,11 @@ fn run_coverage(workspace: &Workspace, run: &CoverageRun, output: &Path) -> Resu
     let has_results = std::fs::metadata(&results).is_ok_and(|m| m.len() > 0);
     if !has_results {
         let _ = std::fs::remove_file(&results);
-        return Ok(RunOutcome::Coverage { results: None });
+        return Ok((RunOutcome::Coverage { results: None }, Some(located)));
     }
     let kept = if runner == Runner::Nextest { xml } else { jsonl };
     std::fs::rename(&results, &kept).map_err(|err| io_error(&kept, "write", &err))?;
-    Ok(RunOutcome::Coverage { results: Some(kept) })
+    Ok((RunOutcome::Coverage { results: Some(kept) }, Some(located)))
 }
 
 /// The process group of the run under way (0: none), which signals are forwarded to.
@@ -414,15 +459,21 @@ pub fn interrupted() -> Result<(), Error> {
 }
 
 /// A child leading its own process group, registered for [`forward_signals`].
-struct Group {
+pub(crate) struct Group {
     pid: i32,
 }
 
 impl Group {
-    fn enter(child: &std::process::Child) -> Group {
+    pub(crate) fn enter(child: &std::process::Child) -> Group {
         let pid = i32::try_from(child.id()).unwrap_or(0);
         RUN_GROUP.store(pid, Ordering::SeqCst);
         Group { pid }
+    }
+
+    /// Kills every process of the group.
+    pub(crate) fn kill(&self) {
+        let _ =
+            nix::sys::signal::killpg(nix::unistd::Pid::from_raw(self.pid), nix::sys::signal::Signal::SIGKILL);
     }
 
     /// Waits for the child, then for every other process of its group (a test binary
@@ -452,6 +503,35 @@ fn run_group(mut command: Command) -> std::io::Result<std::process::ExitStatus> 
     let child = command.spawn()?;
     let group = Group::enter(&child);
     group.wait(child)
+}
+
+/// Makes `cargo-vital` nextest's target runner for `command`, recording what it sees
+/// in `seen` ([`crate::pertest`]); a runner of the user's own, from the environment or
+/// cargo's configuration, is called by it.
+fn per_test_runner(command: &mut Command, root: &Path, seen: &Path) -> Result<(), Error> {
+    let exe = std::env::current_exe().map_err(|err| {
+        Error::new(ErrorKind::Tool, None, format!("cannot find vital's own executable: {err}"))
+    })?;
+    let host = host_triple()?;
+    if let Some(theirs) = crate::runner::user_runner(root, &host) {
+        let json = serde_json::to_string(&theirs).expect("strings always serialize");
+        command.env(crate::pertest::NEXT_RUNNER_ENV, json);
+    }
+    command.env(crate::runner::env_var(&host), format!("{} {}", exe.display(), crate::pertest::RUNNER_ARG));
+    command.env(crate::pertest::RUNNER_DIR_ENV, seen);
+    Ok(())
+}
+
+/// The host's target triple (`rustc -vV`).
+pub(crate) fn host_triple() -> Result<String, Error> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(&rustc).arg("-vV").output().map_err(|err| {
+        Error::new(ErrorKind::Tool, None, format!("cannot run `{}`: {err}", rustc.to_string_lossy()))
+    })?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .ok_or_else(|| Error::new(ErrorKind::Tool, None, "`rustc -vV` names no host triple"))
 }
 
 /// Holds the run lock of `dir` (released when the returned file is dropped, or when
@@ -498,7 +578,10 @@ fn remove_leftovers(dir: &Path) {
 /// [`Tee`](vital::evidence::tests::libtest::Tee) splits the stream: test events,
 /// tagged with their crate, go to `events`; the rest, and a line per finished test,
 /// to stderr.
-fn run_libtest(mut command: Command, events: &Path) -> std::io::Result<std::process::ExitStatus> {
+fn run_libtest(
+    mut command: Command,
+    events: &Path,
+) -> std::io::Result<(std::process::ExitStatus, Vec<vital::evidence::tests::libtest::Binary>)> {
     use std::io::{BufRead, Write};
     let (reader, writer) = std::io::pipe()?;
     command.stdout(writer.try_clone()?).stderr(writer);
@@ -519,7 +602,8 @@ fn run_libtest(mut command: Command, events: &Path) -> std::io::Result<std::proc
         }
     }
     out.flush()?;
-    group.wait(child)
+    let binaries = tee.binaries().to_vec();
+    Ok((group.wait(child)?, binaries))
 }
 
 #[cfg(test)]
@@ -531,6 +615,8 @@ mod tests {
         let run = CoverageRun {
             manifest_path: Some("ws/Cargo.toml".into()),
             packages: vec!["a".into(), "b".into()],
+            exclude: Vec::new(),
+            doctests: true,
             features: vec!["x".into(), "y".into()],
             all_features: true,
             no_default_features: true,
@@ -543,6 +629,7 @@ mod tests {
             args,
             [
                 "llvm-cov",
+                "-v",
                 "--branch",
                 "--json",
                 "--ignore-run-fail",
@@ -554,6 +641,7 @@ mod tests {
                 "a",
                 "--package",
                 "b",
+                "--doctests",
                 "--features",
                 "x,y",
                 "--all-features",

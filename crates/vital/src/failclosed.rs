@@ -112,7 +112,7 @@ proptest! {
             .iter()
             .map(|&c| MissingCategory::new(crate::catalogue::Tier::Critical, "f", c, c.default_mode(), "t"))
             .collect();
-        let facts = Facts { evidence: evidence.as_ref(), has_branch_data, modes: &modes, missing_categories: &missing };
+        let facts = Facts { evidence: evidence.as_ref(), has_branch_data, modes: &modes, missing_categories: &missing, features: &[] };
         let (verdict, reasons) = judge(&policy, facts);
         let oracle = evidence.as_ref().is_some_and(|e| {
             meets(e.lines, policy.lines)
@@ -225,7 +225,7 @@ proptest! {
         let passed = match &joined {
             Err(_) => false,
             Ok(evidence) => {
-                let facts = Facts { evidence: evidence[0].as_ref(), has_branch_data, modes: &[], missing_categories: &[] };
+                let facts = Facts { evidence: evidence[0].as_ref(), has_branch_data, modes: &[], missing_categories: &[], features: &[] };
                 judge(&policy, facts).0 == Verdict::Pass
             }
         };

@@ -318,6 +318,12 @@ pub enum Reason {
     FailureMode(ModeOutcome),
     /// The tier requires a mode of a category the function declares none of.
     CategoryMissing(MissingCategory),
+    /// No coverage record lies in the function, and it is compiled only with cargo
+    /// features: the coverage run did not enable them.
+    NotCompiled {
+        /// The features it needs.
+        features: Vec<String>,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -325,6 +331,14 @@ impl fmt::Display for Reason {
         match self {
             Reason::NotInstrumented => {
                 f.write_str("not in any instrumented binary: no coverage record lies in this function")
+            }
+            Reason::NotCompiled { features } => {
+                let list = features.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+                let which = if features.len() == 1 { "feature" } else { "features" };
+                write!(
+                    f,
+                    "not compiled in the coverage run: no coverage record lies in this function, which is compiled only with {which} {list}"
+                )
             }
             Reason::BelowThreshold { metric, count, min } => {
                 write!(f, "{metric} {} < {min}", count.percent())
@@ -365,7 +379,13 @@ impl fmt::Display for Reason {
 impl Reason {
     /// Whether the reason is about coverage (not about a failure mode's test).
     pub fn is_coverage(&self) -> bool {
-        matches!(self, Reason::NotInstrumented | Reason::BelowThreshold { .. } | Reason::NoBranchData)
+        matches!(
+            self,
+            Reason::NotInstrumented
+                | Reason::NotCompiled { .. }
+                | Reason::BelowThreshold { .. }
+                | Reason::NoBranchData
+        )
     }
 }
 

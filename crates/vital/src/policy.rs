@@ -22,6 +22,8 @@ pub struct Facts<'a> {
     /// The categories its tier requires that its modes do not cover and its entry
     /// does not waive (`Catalogue::missing_categories`), with the mode to add.
     pub missing_categories: &'a [MissingCategory],
+    /// The cargo features the function is compiled only with (its `#[cfg]`s).
+    pub features: &'a [String],
 }
 
 fn below(metric: Metric, count: Count, min: Option<Percent>, reasons: &mut Vec<Reason>) {
@@ -36,6 +38,9 @@ fn below(metric: Metric, count: Count, min: Option<Percent>, reasons: &mut Vec<R
 pub fn judge(policy: &TierPolicy, facts: Facts<'_>) -> (Verdict, Vec<Reason>) {
     let mut reasons = Vec::new();
     match facts.evidence {
+        None if !facts.features.is_empty() => {
+            reasons.push(Reason::NotCompiled { features: facts.features.to_vec() })
+        }
         None => reasons.push(Reason::NotInstrumented),
         Some(evidence) => {
             below(Metric::Lines, evidence.lines, policy.lines, &mut reasons);
@@ -109,7 +114,7 @@ mod tests {
     ) -> (Verdict, Vec<String>) {
         let (verdict, reasons) = judge(
             &TierPolicy::default_for(Tier::Critical),
-            Facts { evidence, has_branch_data, modes, missing_categories: &[] },
+            Facts { evidence, has_branch_data, modes, missing_categories: &[], features: &[] },
         );
         (verdict, texts(&reasons))
     }
@@ -144,7 +149,13 @@ mod tests {
     #[test]
     fn judge_none() {
         let policy = TierPolicy::default_for(Tier::Critical);
-        let facts = Facts { evidence: None, has_branch_data: true, modes: &[], missing_categories: &[] };
+        let facts = Facts {
+            evidence: None,
+            has_branch_data: true,
+            modes: &[],
+            missing_categories: &[],
+            features: &[],
+        };
         assert_eq!(judge(&policy, facts), (Verdict::Fail, vec![Reason::NotInstrumented]));
         let (_, reasons) = judge_critical(None, true, &[]);
         assert!(reasons[0].starts_with("not in any instrumented binary"));
@@ -156,10 +167,46 @@ mod tests {
             ..TierPolicy::default_for(Tier::Optional)
         };
         assert_eq!(
-            judge(&lax, Facts { evidence: None, has_branch_data: true, modes: &[], missing_categories: &[] })
-                .0,
+            judge(
+                &lax,
+                Facts {
+                    evidence: None,
+                    has_branch_data: true,
+                    modes: &[],
+                    missing_categories: &[],
+                    features: &[]
+                }
+            )
+            .0,
             Verdict::Fail
         );
+    }
+
+    /// A function with no record that is compiled only with features fails as not
+    /// compiled, naming them.
+    #[test]
+    fn judge_not_compiled() {
+        let policy = TierPolicy::default_for(Tier::Optional);
+        let features = ["legacy".to_string(), "serde".to_string()];
+        let facts = Facts {
+            evidence: None,
+            has_branch_data: true,
+            modes: &[],
+            missing_categories: &[],
+            features: &features,
+        };
+        let (verdict, reasons) = judge(&policy, facts);
+        assert_eq!(verdict, Verdict::Fail);
+        assert_eq!(reasons, vec![Reason::NotCompiled { features: features.to_vec() }]);
+        assert_eq!(
+            reasons[0].to_string(),
+            "not compiled in the coverage run: no coverage record lies in this function, which is compiled only \
+             with features `legacy`, `serde`"
+        );
+        // With a record, its features do not matter.
+        let e = evidence((4, 4), (8, 8), (2, 2));
+        let facts = Facts { evidence: Some(&e), features: &features, ..facts };
+        assert_eq!(judge(&policy, facts), (Verdict::Pass, vec![]));
     }
 
     /// Coverage without branch data fails tiers that demand branches, unless regions stand in.
@@ -171,7 +218,13 @@ mod tests {
         assert!(reasons[0].starts_with("no branch data"), "{reasons:?}");
         let policy =
             TierPolicy { branches: Some(BranchRule::Regions), ..TierPolicy::default_for(Tier::Critical) };
-        let facts = Facts { evidence: Some(&e), has_branch_data: false, modes: &[], missing_categories: &[] };
+        let facts = Facts {
+            evidence: Some(&e),
+            has_branch_data: false,
+            modes: &[],
+            missing_categories: &[],
+            features: &[],
+        };
         assert_eq!(judge(&policy, facts), (Verdict::Pass, vec![]));
     }
 
@@ -205,8 +258,13 @@ mod tests {
             ]
         );
         let optional = TierPolicy::default_for(Tier::Optional);
-        let facts =
-            Facts { evidence: Some(&e), has_branch_data: true, modes: &modes, missing_categories: &[] };
+        let facts = Facts {
+            evidence: Some(&e),
+            has_branch_data: true,
+            modes: &modes,
+            missing_categories: &[],
+            features: &[],
+        };
         assert_eq!(judge(&optional, facts).0, Verdict::Pass);
     }
 
@@ -242,8 +300,13 @@ mod tests {
         let missing = [MissingCategory::new(Tier::Essential, "f", Category::Input, "boundary", "f_boundary")];
         let e = evidence((4, 4), (8, 8), (2, 2));
         let policy = TierPolicy::default_for(Tier::Essential);
-        let facts =
-            Facts { evidence: Some(&e), has_branch_data: true, modes: &[], missing_categories: &missing };
+        let facts = Facts {
+            evidence: Some(&e),
+            has_branch_data: true,
+            modes: &[],
+            missing_categories: &missing,
+            features: &[],
+        };
         let (verdict, reasons) = judge(&policy, facts);
         assert_eq!(verdict, Verdict::Fail);
         assert_eq!(reasons, [Reason::CategoryMissing(missing[0].clone())]);

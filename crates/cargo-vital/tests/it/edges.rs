@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{Outcome, command, shapes, vital};
 
-const PUT_ONLY: &str = "[[vital]]\nfunction = \"shapes::Store::put\"\ntier = \"critical\"\n";
+const PUT_ONLY: &str = "[tiers.critical]\ncategories = []\n\n[[vital]]\nfunction = \"shapes::Store::put\"\ntier = \"critical\"\n";
 
 /// `cargo vital ARGS` in `dir` through `sh`, with `umask` set first.
 fn vital_with_umask(dir: &Path, umask: &str, args: &[&str]) -> Outcome {

@@ -10,6 +10,7 @@ mod hooks;
 mod html;
 mod modes;
 mod names;
+mod proof;
 mod robustness;
 mod shapes;
 mod support;

@@ -39,7 +39,11 @@ fn entry(function: &str) -> String {
     format!("[[vital]]\nfunction = \"{function}\"\ntier = \"optional\"\n")
 }
 
-const ALL: &str = r#"[[vital]]
+const ALL: &str = r#"# The names are the point here, not the failure-mode categories.
+[tiers.critical]
+categories = []
+
+[[vital]]
 function = "names::Jitter::time::lfsr"
 tier = "critical"
 

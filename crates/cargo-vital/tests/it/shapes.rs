@@ -122,11 +122,14 @@ fn a_function_reached_from_a_unit_test_and_an_integration_test_merges_both_recor
 }
 
 #[test]
-fn a_function_that_is_not_compiled_fails_as_not_instrumented() {
+fn a_function_behind_a_feature_the_run_did_not_enable_fails_as_not_compiled() {
     let f = function("shapes::legacy_format");
     assert_eq!(f["records"], 0);
     assert_eq!(f["verdict"], "fail");
-    assert!(reasons(&f)[0].starts_with("not in any instrumented binary"), "{f:#}");
+    assert!(reasons(&f)[0].starts_with("not compiled in the coverage run"), "{f:#}");
+    assert!(reasons(&f)[0].ends_with("compiled only with feature `legacy`"), "{f:#}");
+    assert_eq!(f["findings"][0]["kind"], "not_compiled", "{f:#}");
+    assert_eq!(f["findings"][0]["features"], serde_json::json!(["legacy"]), "{f:#}");
 }
 
 #[test]
@@ -170,7 +173,8 @@ fn the_human_report_points_at_each_gap_and_ends_with_a_table() {
         "never true",
         "= note: branch `len > MAX_LEN` at 5:8 was never true",
         "= note: uncovered lines: 13",
-        "never compiled into a test binary with coverage",
+        "behind a cargo feature the coverage run did not compile",
+        "help: run the coverage with `--features legacy`, or give its entry `features = [...]` in vital.toml",
         "vital: fail: 4 of 9 vital functions pass",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");

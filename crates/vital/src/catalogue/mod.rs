@@ -15,9 +15,10 @@
 //! of an unknown category, of a category its tier does not require, or of one its
 //! modes cover, is an error.
 
+mod parse;
 pub mod vocabulary;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -420,338 +421,31 @@ impl Catalogue {
         Catalogue::parse(display, &text)
     }
 
-    /// Parses catalogue text; `path` is how the file is shown in messages.
+    /// Parses catalogue text; `path` is how the file is shown in messages. Every
+    /// problem is reported, each where it is, not only the first.
     pub fn parse(path: &Path, text: &str) -> Result<Catalogue> {
-        let problem_at = |span: Range<usize>, message: String, help: Option<String>| {
-            let (line, column) = line_col(text, span.start);
-            Problem { location: Some(Location::at(path, line, column)), message, help }
-        };
         let raw: RawCatalogue = toml::from_str(text).map_err(|err| {
             let span = err.span().unwrap_or(0..0);
             let message = err.message().trim_end().to_string();
             let help = help_for_toml_message(&message);
-            Error::from_problems(ErrorKind::Catalogue, vec![problem_at(span, message, help)])
+            let (line, column) = line_col(text, span.start);
+            let problem = Problem { location: Some(Location::at(path, line, column)), message, help };
+            Error::from_problems(ErrorKind::Catalogue, vec![problem])
         })?;
-
-        let mut problems = Vec::new();
-        let mut tiers = Tiers::default();
-        for (tier, raw_tier) in [
-            (Tier::Critical, raw.tiers.critical),
-            (Tier::Essential, raw.tiers.essential),
-            (Tier::Optional, raw.tiers.optional),
-        ] {
-            if let Some(raw_tier) = raw_tier {
-                let default = TierPolicy::default_for(tier);
-                let mut categories = default.categories;
-                if let Some(names) = raw_tier.categories {
-                    categories = Categories::NONE;
-                    for name in names {
-                        match parse_category(name.get_ref()) {
-                            Ok(category) if categories.contains(category) => problems.push(problem_at(
-                                name.span(),
-                                format!("category `{category}` is listed twice"),
-                                None,
-                            )),
-                            Ok(category) => categories = categories.with(category),
-                            Err((message, help)) => {
-                                problems.push(problem_at(name.span(), message, Some(help)))
-                            }
-                        }
-                    }
-                }
-                tiers.policies[tier as usize] = TierPolicy {
-                    lines: raw_tier.lines.or(default.lines),
-                    regions: raw_tier.regions.or(default.regions),
-                    branches: raw_tier.branches.or(default.branches),
-                    failure_modes: raw_tier.failure_modes.unwrap_or(default.failure_modes),
-                    mutation: raw_tier.mutation.or(default.mutation),
-                    proof: raw_tier.proof.unwrap_or(default.proof),
-                    categories,
-                };
-            }
-        }
-
-        let mut conventions = Conventions::default();
-        if let Some(templates) = raw.conventions.failure_test {
-            if templates.is_empty() {
-                problems.push(problem_at(
-                    0..0,
-                    "`[conventions] failure_test` is empty".into(),
-                    Some(
-                        r#"remove it to use the default, or write e.g. failure_test = ["{fn}_{mode}"]"#
-                            .into(),
-                    ),
-                ));
-            }
-            conventions.failure_test.clear();
-            for template in templates {
-                if let Err(message) = check_template(template.get_ref()) {
-                    problems.push(problem_at(
-                        template.span(),
-                        message,
-                        Some(r#"placeholders are {fn}, {type} and {mode}, e.g. "{fn}_{mode}""#.into()),
-                    ));
-                }
-                conventions.failure_test.push(template.into_inner());
-            }
-        }
-
-        let mut custom_modes = BTreeMap::new();
-        for (name, mode) in raw.modes {
-            if !is_mode_name(name.get_ref()) {
-                problems.push(problem_at(
-                    name.span(),
-                    format!("`{}` is not a failure-mode name", name.get_ref()),
-                    Some("failure modes are snake_case names, e.g. `[modes.quota_exceeded]`".into()),
-                ));
-                continue;
-            }
-            if let Some(known) = vocabulary::known(name.get_ref()) {
-                problems.push(problem_at(
-                    name.span(),
-                    format!(
-                        "`{}` is a well-known `{}` mode: `[modes]` declares custom modes only",
-                        known.name, known.category
-                    ),
-                    Some(format!("remove `[modes.{}]`", known.name)),
-                ));
-                continue;
-            }
-            match parse_category(mode.category.get_ref()) {
-                Ok(category) => {
-                    custom_modes.insert(name.into_inner(), category);
-                }
-                Err((message, help)) => problems.push(problem_at(mode.category.span(), message, Some(help))),
-            }
-        }
-        let category_of = |mode: &str| {
-            vocabulary::known(mode).map(|k| k.category).or_else(|| custom_modes.get(mode).copied())
-        };
-
-        let mut entries = Vec::with_capacity(raw.vital.len());
-        let mut first_seen: HashMap<String, Range<usize>> = HashMap::new();
-        for raw_entry in raw.vital {
-            let function_span = raw_entry.function.span();
-            let function = raw_entry.function.into_inner();
-            let normalized: String = function.chars().filter(|c| !c.is_whitespace()).collect();
-            if normalized.is_empty() {
-                problems.push(problem_at(
-                    function_span.clone(),
-                    "`function` is empty".into(),
-                    Some(
-                        r#"write the function's path, e.g. function = "my_crate::store::Store::write""#
-                            .into(),
-                    ),
-                ));
-            } else if let Some(first) = first_seen.get(&normalized) {
-                let (line, _) = line_col(text, first.start);
-                problems.push(problem_at(
-                    function_span.clone(),
-                    format!("`{function}` is listed twice"),
-                    Some(format!("merge this entry with the one at line {line}")),
-                ));
-            } else {
-                first_seen.insert(normalized, function_span.clone());
-            }
-
-            let mut failure_modes: Vec<String> = Vec::with_capacity(raw_entry.failure_modes.len());
-            let mut mode_spans = Vec::with_capacity(raw_entry.failure_modes.len());
-            for mode in raw_entry.failure_modes {
-                let span = mode.span();
-                let mode = mode.into_inner();
-                if !is_mode_name(&mode) {
-                    problems.push(problem_at(
-                        span,
-                        format!("`{mode}` is not a failure-mode name"),
-                        Some(format!(
-                            "failure modes are snake_case names, e.g. `{}`",
-                            to_snake_case(&mode)
-                                .filter(|s| is_mode_name(s))
-                                .unwrap_or_else(|| "disk_full".into())
-                        )),
-                    ));
-                } else if failure_modes.contains(&mode) {
-                    problems.push(problem_at(span, format!("failure mode `{mode}` is listed twice"), None));
-                } else {
-                    failure_modes.push(mode);
-                    mode_spans.push(span);
-                }
-            }
-
-            let mut tests = BTreeMap::new();
-            for (mode, test) in raw_entry.tests {
-                if !failure_modes.iter().any(|m| m == mode.get_ref()) {
-                    let help = match closest(mode.get_ref(), failure_modes.iter().map(String::as_str)) {
-                        Some(near) => {
-                            format!("did you mean `{near}`? Keys of `tests` are this entry's failure modes")
-                        }
-                        None => {
-                            format!("add `{}` to `failure_modes`, or remove it from `tests`", mode.get_ref())
-                        }
-                    };
-                    problems.push(problem_at(
-                        mode.span(),
-                        format!(
-                            "`tests` names failure mode `{}`, which this entry does not declare",
-                            mode.get_ref()
-                        ),
-                        Some(help),
-                    ));
-                }
-                if test.get_ref().trim().is_empty() {
-                    problems.push(problem_at(
-                        test.span(),
-                        format!("the test for `{}` is empty", mode.get_ref()),
-                        Some(
-                            "name the test as `cargo test` prints it, e.g. `tests::write_fails_when_full`"
-                                .into(),
-                        ),
-                    ));
-                }
-                tests.insert(mode.into_inner(), test.into_inner());
-            }
-
-            let mut regions = BTreeMap::new();
-            for (mode, pin) in raw_entry.regions {
-                if !failure_modes.iter().any(|m| m == mode.get_ref()) {
-                    problems.push(problem_at(
-                        mode.span(),
-                        format!(
-                            "`regions` pins failure mode `{}`, which this entry does not declare",
-                            mode.get_ref()
-                        ),
-                        Some(format!(
-                            "add `{}` to `failure_modes`, or remove it from `regions`",
-                            mode.get_ref()
-                        )),
-                    ));
-                    continue;
-                }
-                match RegionPin::parse(pin.get_ref()) {
-                    Some(parsed) => {
-                        regions.insert(mode.into_inner(), parsed);
-                    }
-                    None => problems.push(problem_at(
-                        pin.span(),
-                        format!("`{}` is not a place in the function", pin.get_ref()),
-                        Some(
-                            "write \"LINE:COL\": the line as an offset from the `fn` line (0 is the `fn` \
-                             line) and the column in characters, e.g. regions = { disk_full = \"4:20\" }"
-                                .into(),
-                        ),
-                    )),
-                }
-            }
-            let mut features = Vec::new();
-            for feature in raw_entry.features {
-                let name = feature.get_ref().trim();
-                if name.is_empty() || name.contains(char::is_whitespace) || name.contains(',') {
-                    problems.push(problem_at(
-                        feature.span(),
-                        format!("`{}` is not a feature name", feature.get_ref()),
-                        Some(r#"write one feature per string, e.g. features = ["std", "serde"]"#.into()),
-                    ));
-                } else {
-                    features.push(name.to_string());
-                }
-            }
-            let file = match raw_entry.file {
-                Some(file) if file.get_ref().trim().is_empty() => {
-                    problems.push(problem_at(
-                        file.span(),
-                        "`file` is empty".into(),
-                        Some(r#"write the function's file, e.g. file = "src/imp_unix.rs""#.into()),
-                    ));
-                    None
-                }
-                Some(file) => Some(file.into_inner().trim().trim_start_matches("./").to_string()),
-                None => None,
-            };
-            let required = tiers.policy(raw_entry.tier).categories;
-            let mut waive = BTreeMap::new();
-            for (category, reason) in raw_entry.waive.0 {
-                let category_span = category.span();
-                let category = match parse_category(category.get_ref()) {
-                    Ok(category) => category,
-                    Err((message, help)) => {
-                        problems.push(problem_at(category_span, message, Some(help)));
-                        continue;
-                    }
-                };
-                let tier = raw_entry.tier;
-                let write = format!(
-                    r#"write why this function cannot fail by {category}, e.g. {category} = "single-threaded by construction: no shared state""#
-                );
-                match reason.get_ref() {
-                    toml::Value::String(text) if !text.trim().is_empty() => {}
-                    toml::Value::String(_) => {
-                        problems.push(problem_at(
-                            reason.span(),
-                            format!("the waiver of `{category}` has no reason"),
-                            Some(write),
-                        ));
-                        continue;
-                    }
-                    other => {
-                        problems.push(problem_at(
-                            reason.span(),
-                            format!("the waiver of `{category}` is a {}, not a reason", other.type_str()),
-                            Some(write),
-                        ));
-                        continue;
-                    }
-                }
-                if let Some(mode) = failure_modes.iter().find(|m| category_of(m) == Some(category)) {
-                    problems.push(problem_at(
-                        category_span,
-                        format!(
-                            "`{category}` is waived, but this entry declares `{mode}`, a `{category}` mode"
-                        ),
-                        Some(format!("remove the waiver of `{category}`, or the mode `{mode}`")),
-                    ));
-                } else if !required.contains(category) {
-                    let list = required.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
-                    let takes = if list.is_empty() { "none".to_string() } else { list };
-                    problems.push(problem_at(
-                        category_span,
-                        format!("the {tier} tier does not require `{category}`: there is nothing to waive"),
-                        Some(format!(
-                            "remove the waiver (the {tier} tier requires {takes}; `[tiers.{tier}] categories` sets them)"
-                        )),
-                    ));
-                }
-                if let toml::Value::String(text) = reason.into_inner() {
-                    waive.insert(category, text.trim().to_string());
-                }
-            }
-
-            entries.push(Entry {
-                function,
-                function_span,
-                regions,
-                features,
-                file,
-                tier: raw_entry.tier,
-                reason: raw_entry.reason,
-                failure_modes,
-                mode_spans,
-                tests,
-                waive,
-            });
-        }
-
-        if problems.is_empty() {
-            Ok(Catalogue {
-                path: path.to_path_buf(),
-                text: text.to_string(),
-                tiers,
-                conventions,
-                entries,
-                custom_modes,
-            })
-        } else {
-            Err(Error::from_problems(ErrorKind::Catalogue, problems))
-        }
+        let mut parser = parse::Parser::new(path, text);
+        let tiers = parser.tiers(raw.tiers);
+        let conventions = parser.conventions(raw.conventions);
+        let custom_modes = parser.custom_modes(raw.modes);
+        let entries = parser.entries(raw.vital, &tiers, &custom_modes);
+        parser.finish()?;
+        Ok(Catalogue {
+            path: path.to_path_buf(),
+            text: text.to_string(),
+            tiers,
+            conventions,
+            entries,
+            custom_modes,
+        })
     }
 
     /// The category of a failure mode: the vocabulary's, or the one `[modes.NAME]`
@@ -1162,6 +856,45 @@ failure_modes = ["empty", "quota_exceeded", "stale"]
         assert!(message.contains("requires `input`, `resource`, `timing`, `state`"), "{message}");
         let optional = "[[vital]]\nfunction = \"a::f\"\ntier = \"optional\"\nwaive = { input = \"x\" }\n";
         assert!(error_of(optional).contains("the optional tier requires none"), "{}", error_of(optional));
+    }
+
+    #[test]
+    fn proof_regions_and_features_are_read() {
+        let catalogue = parse(
+            "[tiers.essential]\nproof = \"static\"\n\n[[vital]]\nfunction = \"a::f\"\ntier = \"critical\"\n\
+             failure_modes = [\"disk_full\"]\nregions = { disk_full = \" 4:20 \" }\nfeatures = [\" std \"]\n",
+        )
+        .unwrap();
+        assert_eq!(catalogue.tiers.policy(Tier::Critical).proof, Proof::PerTest);
+        assert_eq!(catalogue.tiers.policy(Tier::Essential).proof, Proof::Static);
+        let entry = &catalogue.entries[0];
+        assert_eq!(entry.regions["disk_full"], RegionPin { line_offset: 4, column: 20 });
+        assert_eq!(entry.regions["disk_full"].to_string(), "4:20");
+        assert_eq!(entry.features, ["std"]);
+        let message = error_of("[tiers.critical]\nproof = \"dynamic\"\n");
+        assert!(message.starts_with("vital.toml:2:9: unknown variant `dynamic`"), "{message}");
+    }
+
+    #[test]
+    fn a_region_pin_needs_a_declared_mode_and_a_place() {
+        let entry = "[[vital]]\nfunction = \"a::f\"\ntier = \"optional\"\nfailure_modes = [\"disk_full\"]\n";
+        let message = error_of(&format!("{entry}regions = {{ full = \"1:1\" }}\n"));
+        assert!(
+            message.starts_with(
+                "vital.toml:5:13: `regions` pins failure mode `full`, which this entry does not declare"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("add `full` to `failure_modes`, or remove it from `regions`"), "{message}");
+        for pin in ["4", "4:0", "-1:3", "a:b", ""] {
+            let message = error_of(&format!("{entry}regions = {{ disk_full = \"{pin}\" }}\n"));
+            assert!(message.contains(&format!("`{pin}` is not a place in the function")), "{message}");
+            assert!(message.contains("write \"LINE:COL\""), "{message}");
+        }
+        for feature in ["", "a b", "a,b"] {
+            let message = error_of(&format!("{entry}features = [\"{feature}\"]\n"));
+            assert!(message.contains(&format!("`{feature}` is not a feature name")), "{message}");
+        }
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub(super) fn function_report(
     let file = index.file(def.file);
     let policy = catalogue.tiers.policy(entry.tier);
     let missing = missing_categories(index, catalogue, entry, f);
+    let features = index.features_of(f);
     let (verdict, reasons) = match measured {
         Some(m) => judge(
             policy,
@@ -43,6 +44,7 @@ pub(super) fn function_report(
                 has_branch_data: m.has_branch_data,
                 modes: &modes,
                 missing_categories: &missing,
+                features: &features,
             },
         ),
         None => judge_static(policy, &modes, &missing),

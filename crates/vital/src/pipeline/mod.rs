@@ -209,6 +209,38 @@ impl Session {
         Ok(Session { workspace, catalogue, index, functions })
     }
 
+    /// Keeps only the entries whose function is in a package `keep` accepts (as
+    /// `cargo … -p`, `--exclude` select packages): the gate is narrowed to them.
+    pub fn select(&mut self, keep: impl Fn(&str) -> bool) {
+        let kept: Vec<bool> = self
+            .functions
+            .iter()
+            .map(|&f| {
+                keep(&self.index.crates[self.index.scope(self.index.func(f).scope).krate.index()].package)
+            })
+            .collect();
+        let mut flags = kept.iter();
+        self.catalogue.entries.retain(|_| *flags.next().unwrap_or(&false));
+        let mut flags = kept.iter();
+        self.functions.retain(|_| *flags.next().unwrap_or(&false));
+    }
+
+    /// The features the entries ask for (`features = [...]`), as cargo takes them
+    /// for a package of a workspace: `package/feature`.
+    pub fn entry_features(&self) -> Vec<String> {
+        let mut features: Vec<String> = self
+            .entries()
+            .flat_map(|(entry, f)| {
+                let package =
+                    &self.index.crates[self.index.scope(self.index.func(f).scope).krate.index()].package;
+                entry.features.iter().map(move |feature| format!("{package}/{feature}"))
+            })
+            .collect();
+        features.sort();
+        features.dedup();
+        features
+    }
+
     /// The workspace.
     pub fn workspace(&self) -> &Workspace {
         &self.workspace
@@ -419,6 +451,26 @@ impl Session {
         let mut merged: Option<PerTest> = None;
         for dir in &dirs {
             let read = PerTest::read(&dir.path, &dir.display, &keep)?;
+            // Checked against the stamp of its run, like coverage: per-test evidence
+            // of an older source proves nothing about this one.
+            let stamp_path = dir.path.join(pertest::STAMP_FILE);
+            let stamp_display = dir.display.join(pertest::STAMP_FILE);
+            if std::fs::symlink_metadata(&stamp_path).is_ok() {
+                load_stamp(&stamp_path, &stamp_display)?.verify(&self.index, &vital_files, &stamp_display)?;
+            } else if let Some(given) = &inputs.stamp {
+                load_stamp(&given.path, &given.display)?.verify(&self.index, &vital_files, &given.display)?;
+            } else if !inputs.unstamped {
+                return Err(Error::new(
+                    ErrorKind::StaleCoverage,
+                    Some(crate::Location::file(&dir.display)),
+                    format!(
+                        "the per-test evidence has no source stamp ({} does not exist): nothing shows it is of \
+                         the source as it is now",
+                        stamp_display.display()
+                    ),
+                )
+                .with_help("produce it with `cargo vital run`, or pass `--stamp FILE` or `--unstamped`"));
+            }
             match &mut merged {
                 Some(all) => all.merge(read),
                 None => merged = Some(read),

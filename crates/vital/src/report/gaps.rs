@@ -30,6 +30,8 @@ pub enum GapKind {
     ModeUnverified,
     /// The tier requires a mode of a category the function declares none of.
     CategoryMissing,
+    /// The function is behind cargo features the coverage run did not enable.
+    NotCompiled,
 }
 
 impl GapKind {
@@ -38,6 +40,7 @@ impl GapKind {
     pub fn of(reason: &Reason) -> Option<GapKind> {
         Some(match reason {
             Reason::NotInstrumented => GapKind::NotInstrumented,
+            Reason::NotCompiled { .. } => GapKind::NotCompiled,
             Reason::BelowThreshold { metric: Metric::Lines, .. } => GapKind::Lines,
             Reason::BelowThreshold { metric: Metric::Regions, .. } => GapKind::Regions,
             Reason::BelowThreshold { metric: Metric::Branches, .. } => GapKind::Branches,
@@ -55,7 +58,7 @@ impl GapKind {
     }
 
     /// All kinds, in rule order.
-    pub const ALL: [GapKind; 11] = [
+    pub const ALL: [GapKind; 12] = [
         GapKind::NotInstrumented,
         GapKind::Lines,
         GapKind::Regions,
@@ -67,12 +70,14 @@ impl GapKind {
         GapKind::ModeHollow,
         GapKind::ModeUnverified,
         GapKind::CategoryMissing,
+        GapKind::NotCompiled,
     ];
 
     /// The SARIF rule id.
     pub fn rule_id(self) -> &'static str {
         match self {
             GapKind::NotInstrumented => "vital/not-instrumented",
+            GapKind::NotCompiled => "vital/not-compiled",
             GapKind::Lines => "vital/lines",
             GapKind::Regions => "vital/regions",
             GapKind::Branches => "vital/branches",
@@ -90,6 +95,7 @@ impl GapKind {
     pub fn rule_name(self) -> &'static str {
         match self {
             GapKind::NotInstrumented => "VitalFunctionNotInstrumented",
+            GapKind::NotCompiled => "VitalFunctionNotCompiled",
             GapKind::Lines => "VitalLinesBelowTier",
             GapKind::Regions => "VitalRegionsBelowTier",
             GapKind::Branches => "VitalBranchesBelowTier",
@@ -109,6 +115,9 @@ impl GapKind {
             GapKind::NotInstrumented => {
                 "A vital function is in no instrumented test binary: no test runs it under coverage."
             }
+            GapKind::NotCompiled => {
+                "A vital function is behind cargo features that the coverage run did not enable."
+            }
             GapKind::Lines => "A vital function's line coverage is below what its tier demands.",
             GapKind::Regions => {
                 "A vital function's region coverage (match arms, `?` error exits) is below its tier."
@@ -123,9 +132,11 @@ impl GapKind {
             GapKind::ModeFailed => "The test of a declared failure mode failed.",
             GapKind::ModeIgnored => "The test of a declared failure mode is ignored.",
             GapKind::ModeHollow => {
-                "The test of a declared failure mode never reaches the function or asserts nothing."
+                "The test of a declared failure mode never reaches the function, asserts nothing, or never ran it."
             }
-            GapKind::ModeUnverified => "The test of a declared failure mode has no recorded result.",
+            GapKind::ModeUnverified => {
+                "The test of a declared failure mode has no recorded result, or nothing shows it ran the function."
+            }
             GapKind::CategoryMissing => {
                 "A vital function declares no failure mode of a category its tier requires (input, resource, timing, state)."
             }
@@ -137,6 +148,9 @@ impl GapKind {
         match self {
             GapKind::NotInstrumented => {
                 "Add a test that calls the function, and run it under coverage (`cargo vital run`)."
+            }
+            GapKind::NotCompiled => {
+                "Enable the features in the coverage run: `features = [...]` in the entry, or `cargo vital run --features`."
             }
             GapKind::Lines | GapKind::Regions | GapKind::Branches => {
                 "Add tests that run the uncovered lines, regions and branch outcomes the message lists."
@@ -151,7 +165,7 @@ impl GapKind {
             GapKind::ModeIgnored => "Remove `#[ignore]` from the test so that it runs.",
             GapKind::ModeHollow => "Make the test call the function and assert on what it returns.",
             GapKind::ModeUnverified => {
-                "Run the tests with `cargo vital run`, or pass their results with `--tests`."
+                "Run the tests with `cargo vital run` (it records their results and each failure-mode test's own coverage), or pass them with `--tests` and `--per-test`."
             }
             GapKind::CategoryMissing => {
                 "Declare a mode of the category with its test (the message suggests one), or waive the category with a reason: `waive = { timing = \"why it cannot fail that way\" }`."
@@ -245,6 +259,7 @@ pub fn gap(function: &FunctionReport, reason: &Reason) -> Option<Gap> {
     let kind = GapKind::of(reason)?;
     let (subject, details, test_location) = match reason {
         Reason::NotInstrumented | Reason::NoBranchData => (String::new(), Vec::new(), None),
+        Reason::NotCompiled { features } => (features.join(","), Vec::new(), None),
         Reason::BelowThreshold { metric, .. } => {
             (metric.to_string(), metric_details(function, *metric), None)
         }
@@ -336,6 +351,7 @@ mod tests {
                 )),
                 Some(GapKind::CategoryMissing),
             ),
+            (Reason::NotCompiled { features: vec!["std".into()] }, Some(GapKind::NotCompiled)),
             (mode(ModeStatus::Passed), None),
         ];
         for (reason, kind) in &table {

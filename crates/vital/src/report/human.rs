@@ -117,8 +117,14 @@ fn diagnostic<'r>(
     };
     let never_run = function.never_run();
     let not_instrumented = function.reasons.iter().any(|r| matches!(r, Reason::NotInstrumented));
+    let not_compiled = function.reasons.iter().find_map(|r| match r {
+        Reason::NotCompiled { features } => Some(features.join(",")),
+        _ => None,
+    });
     if let Some(excerpt) = excerpt {
-        let label = if not_instrumented {
+        let label = if not_compiled.is_some() {
+            "behind a cargo feature the coverage run did not compile"
+        } else if not_instrumented {
             "never compiled into a test binary with coverage"
         } else if never_run {
             "never run by any test"
@@ -179,7 +185,10 @@ fn diagnostic<'r>(
     for reason in function.reasons.iter() {
         match reason {
             // Coverage reasons are notes above.
-            Reason::NotInstrumented | Reason::BelowThreshold { .. } | Reason::NoBranchData => {}
+            Reason::NotInstrumented
+            | Reason::NotCompiled { .. }
+            | Reason::BelowThreshold { .. }
+            | Reason::NoBranchData => {}
             Reason::FailureMode(mode) => group = group.element(mode_line(mode)),
             Reason::CategoryMissing(_) => group = group.element(Level::HELP.message(reason.to_string())),
         }
@@ -190,6 +199,11 @@ fn diagnostic<'r>(
     if function.trend.as_ref().is_some_and(|t| t.change != super::Change::New) {
         let change = super::baseline::trend_text(function).replace("**", "");
         group = group.element(Level::NOTE.message(format!("since the baseline: {change}")));
+    }
+    if let Some(features) = not_compiled {
+        group = group.element(Level::HELP.message(format!(
+            "run the coverage with `--features {features}`, or give its entry `features = [...]` in vital.toml"
+        )));
     }
     if not_instrumented {
         group = group.element(Level::HELP.message(

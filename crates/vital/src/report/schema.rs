@@ -306,7 +306,7 @@ impl FunctionReport {
     /// How far below its thresholds it is, in hundredths of a percent: the largest
     /// shortfall of lines, regions and branches (10 000 when it has no record).
     pub fn shortfall(&self) -> u32 {
-        if self.reasons.iter().any(|r| matches!(r, Reason::NotInstrumented)) {
+        if self.reasons.iter().any(|r| matches!(r, Reason::NotInstrumented | Reason::NotCompiled { .. })) {
             return 10_000;
         }
         self.reasons

@@ -72,13 +72,22 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    /// The innermost code region that holds `at`, and whether it ran.
+    /// The code region a pin at `at` means, and whether it ran: the innermost one
+    /// that holds `at`, else the first that starts after it on its line (a pin on
+    /// `return` means the region of what it returns).
     pub fn region_at(&self, at: Pos) -> Option<(Pos, Pos, bool)> {
-        self.code_regions
+        let holding = self
+            .code_regions
             .iter()
             .filter(|(start, end, _)| *start <= at && at < *end)
-            .min_by_key(|(start, end, _)| (std::cmp::Reverse(*start), *end))
-            .copied()
+            .min_by_key(|(start, end, _)| (std::cmp::Reverse(*start), *end));
+        let after = || {
+            self.code_regions
+                .iter()
+                .filter(|(start, _, _)| start.line == at.line && *start >= at)
+                .min_by_key(|(start, end, _)| (*start, std::cmp::Reverse(*end)))
+        };
+        holding.or_else(after).copied()
     }
 }
 

@@ -8,7 +8,7 @@
 //! wherever `--per-test DIR` points (sharded CI carries it along):
 //!
 //! ```json
-//! // index.json
+//! // index.json (and sources.json: the run's source stamp)
 //! { "vital_per_test": 1,
 //!   "tests": [ { "krate": "store", "test": "tests::write_disk_full", "passed": true,
 //!                "export": "store--tests__write_disk_full.json", "note": null } ] }
@@ -33,6 +33,10 @@ pub const INDEX_VERSION: u32 = 1;
 
 /// The file that lists a directory's per-test evidence.
 pub const INDEX_FILE: &str = "index.json";
+
+/// The source stamp of the run that made a directory's per-test evidence (the
+/// same as `NAME.sources.json` beside its export).
+pub const STAMP_FILE: &str = "sources.json";
 
 /// Where the per-test evidence of a coverage export lives: `coverage.json` →
 /// `coverage.pertest/`.

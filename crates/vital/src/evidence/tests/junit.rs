@@ -14,7 +14,7 @@ use crate::workspace::{TargetKind, Workspace};
 /// `package` (its library's unit tests), `package::bin/name`, `package::name` (an
 /// integration test); `package::example/x` and `package::bench/x` are of the
 /// workspace too, though vital indexes no test there.
-fn crate_of_binary_id(id: &str, workspace: &Workspace) -> Option<String> {
+pub fn crate_of_binary_id(id: &str, workspace: &Workspace) -> Option<String> {
     let (package, rest) = match id.split_once("::") {
         Some((package, rest)) => (package, Some(rest)),
         None => (id, None),

@@ -1,0 +1,407 @@
+//! From the raw TOML tables to the checked catalogue: one method per part, each
+//! adding a [`Problem`] where it is for what is wrong, so that one run reports every
+//! mistake of the file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::vocabulary::{self, Categories, Category};
+use super::{
+    Conventions, Entry, RawConventions, RawEntry, RawMode, RawTiers, RegionPin, Tier, TierPolicy, Tiers,
+    Waivers, check_template, is_mode_name, parse_category, to_snake_case,
+};
+use crate::error::{Error, ErrorKind, Location, Problem, Result};
+use crate::text::{closest, line_col};
+
+/// The problems found so far, and where the text is to point at them.
+pub(super) struct Parser<'a> {
+    path: &'a Path,
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Parser<'a> {
+    pub(super) fn new(path: &'a Path, text: &'a str) -> Parser<'a> {
+        Parser { path, text, problems: Vec::new() }
+    }
+
+    /// A problem at byte `span` of the text.
+    fn at(&mut self, span: Range<usize>, message: String, help: Option<String>) {
+        let (line, column) = line_col(self.text, span.start);
+        self.problems.push(Problem { location: Some(Location::at(self.path, line, column)), message, help });
+    }
+
+    /// Every problem found, as one error; `Ok` when there is none.
+    pub(super) fn finish(self) -> Result<()> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::from_problems(ErrorKind::Catalogue, self.problems))
+        }
+    }
+
+    /// `[tiers.*]`: each given key over the tier's default.
+    pub(super) fn tiers(&mut self, raw: RawTiers) -> Tiers {
+        let mut tiers = Tiers::default();
+        for (tier, raw_tier) in
+            [(Tier::Critical, raw.critical), (Tier::Essential, raw.essential), (Tier::Optional, raw.optional)]
+        {
+            let Some(raw_tier) = raw_tier else { continue };
+            let default = TierPolicy::default_for(tier);
+            let categories = match raw_tier.categories {
+                Some(names) => self.categories(names),
+                None => default.categories,
+            };
+            tiers.policies[tier as usize] = TierPolicy {
+                lines: raw_tier.lines.or(default.lines),
+                regions: raw_tier.regions.or(default.regions),
+                branches: raw_tier.branches.or(default.branches),
+                failure_modes: raw_tier.failure_modes.unwrap_or(default.failure_modes),
+                mutation: raw_tier.mutation.or(default.mutation),
+                proof: raw_tier.proof.unwrap_or(default.proof),
+                categories,
+            };
+        }
+        tiers
+    }
+
+    /// A tier's `categories`: known ones, each once.
+    fn categories(&mut self, names: Vec<Spanned<String>>) -> Categories {
+        let mut categories = Categories::NONE;
+        for name in names {
+            match parse_category(name.get_ref()) {
+                Ok(category) if categories.contains(category) => {
+                    self.at(name.span(), format!("category `{category}` is listed twice"), None)
+                }
+                Ok(category) => categories = categories.with(category),
+                Err((message, help)) => self.at(name.span(), message, Some(help)),
+            }
+        }
+        categories
+    }
+
+    /// `[conventions] failure_test`: templates with known placeholders.
+    pub(super) fn conventions(&mut self, raw: RawConventions) -> Conventions {
+        let mut conventions = Conventions::default();
+        let Some(templates) = raw.failure_test else { return conventions };
+        if templates.is_empty() {
+            self.at(
+                0..0,
+                "`[conventions] failure_test` is empty".into(),
+                Some(r#"remove it to use the default, or write e.g. failure_test = ["{fn}_{mode}"]"#.into()),
+            );
+        }
+        conventions.failure_test.clear();
+        for template in templates {
+            if let Err(message) = check_template(template.get_ref()) {
+                self.at(
+                    template.span(),
+                    message,
+                    Some(r#"placeholders are {fn}, {type} and {mode}, e.g. "{fn}_{mode}""#.into()),
+                );
+            }
+            conventions.failure_test.push(template.into_inner());
+        }
+        conventions
+    }
+
+    /// `[modes.NAME]`: new snake_case names, each with a known category.
+    pub(super) fn custom_modes(
+        &mut self,
+        raw: BTreeMap<Spanned<String>, RawMode>,
+    ) -> BTreeMap<String, Category> {
+        let mut custom_modes = BTreeMap::new();
+        for (name, mode) in raw {
+            if !is_mode_name(name.get_ref()) {
+                self.at(
+                    name.span(),
+                    format!("`{}` is not a failure-mode name", name.get_ref()),
+                    Some("failure modes are snake_case names, e.g. `[modes.quota_exceeded]`".into()),
+                );
+                continue;
+            }
+            if let Some(known) = vocabulary::known(name.get_ref()) {
+                self.at(
+                    name.span(),
+                    format!(
+                        "`{}` is a well-known `{}` mode: `[modes]` declares custom modes only",
+                        known.name, known.category
+                    ),
+                    Some(format!("remove `[modes.{}]`", known.name)),
+                );
+                continue;
+            }
+            match parse_category(mode.category.get_ref()) {
+                Ok(category) => {
+                    custom_modes.insert(name.into_inner(), category);
+                }
+                Err((message, help)) => self.at(mode.category.span(), message, Some(help)),
+            }
+        }
+        custom_modes
+    }
+
+    /// `[[vital]]`: each entry, and no function listed twice.
+    pub(super) fn entries(
+        &mut self,
+        raw: Vec<RawEntry>,
+        tiers: &Tiers,
+        custom_modes: &BTreeMap<String, Category>,
+    ) -> Vec<Entry> {
+        let mut entries = Vec::with_capacity(raw.len());
+        let mut first_seen: HashMap<String, Range<usize>> = HashMap::new();
+        for raw_entry in raw {
+            let function_span = raw_entry.function.span();
+            let normalized: String =
+                raw_entry.function.get_ref().chars().filter(|c| !c.is_whitespace()).collect();
+            if normalized.is_empty() {
+                self.at(
+                    function_span,
+                    "`function` is empty".into(),
+                    Some(
+                        r#"write the function's path, e.g. function = "my_crate::store::Store::write""#
+                            .into(),
+                    ),
+                );
+            } else if let Some(first) = first_seen.get(&normalized) {
+                let (line, _) = line_col(self.text, first.start);
+                self.at(
+                    function_span,
+                    format!("`{}` is listed twice", raw_entry.function.get_ref()),
+                    Some(format!("merge this entry with the one at line {line}")),
+                );
+            } else {
+                first_seen.insert(normalized, function_span);
+            }
+            entries.push(self.entry(raw_entry, tiers, custom_modes));
+        }
+        entries
+    }
+
+    fn entry(&mut self, raw: RawEntry, tiers: &Tiers, custom_modes: &BTreeMap<String, Category>) -> Entry {
+        let (failure_modes, mode_spans) = self.failure_modes(raw.failure_modes);
+        let tests = self.tests(raw.tests, &failure_modes);
+        let regions = self.regions(raw.regions, &failure_modes);
+        let features = self.features(raw.features);
+        let file = self.file(raw.file);
+        let category_of = |mode: &str| {
+            vocabulary::known(mode).map(|k| k.category).or_else(|| custom_modes.get(mode).copied())
+        };
+        let waive = self.waivers(
+            raw.waive,
+            raw.tier,
+            tiers.policy(raw.tier).categories,
+            &failure_modes,
+            &category_of,
+        );
+        Entry {
+            function_span: raw.function.span(),
+            function: raw.function.into_inner(),
+            regions,
+            features,
+            file,
+            tier: raw.tier,
+            reason: raw.reason,
+            failure_modes,
+            mode_spans,
+            tests,
+            waive,
+        }
+    }
+
+    /// `failure_modes`: snake_case names, each once; with the span of each.
+    fn failure_modes(&mut self, raw: Vec<Spanned<String>>) -> (Vec<String>, Vec<Range<usize>>) {
+        let mut failure_modes: Vec<String> = Vec::with_capacity(raw.len());
+        let mut mode_spans = Vec::with_capacity(raw.len());
+        for mode in raw {
+            let span = mode.span();
+            let mode = mode.into_inner();
+            if !is_mode_name(&mode) {
+                let example =
+                    to_snake_case(&mode).filter(|s| is_mode_name(s)).unwrap_or_else(|| "disk_full".into());
+                self.at(
+                    span,
+                    format!("`{mode}` is not a failure-mode name"),
+                    Some(format!("failure modes are snake_case names, e.g. `{example}`")),
+                );
+            } else if failure_modes.contains(&mode) {
+                self.at(span, format!("failure mode `{mode}` is listed twice"), None);
+            } else {
+                failure_modes.push(mode);
+                mode_spans.push(span);
+            }
+        }
+        (failure_modes, mode_spans)
+    }
+
+    /// `tests = { mode = "test" }`: keys among the entry's modes, tests not empty.
+    fn tests(
+        &mut self,
+        raw: BTreeMap<Spanned<String>, Spanned<String>>,
+        failure_modes: &[String],
+    ) -> BTreeMap<String, String> {
+        let mut tests = BTreeMap::new();
+        for (mode, test) in raw {
+            if !failure_modes.iter().any(|m| m == mode.get_ref()) {
+                let help = match closest(mode.get_ref(), failure_modes.iter().map(String::as_str)) {
+                    Some(near) => {
+                        format!("did you mean `{near}`? Keys of `tests` are this entry's failure modes")
+                    }
+                    None => format!("add `{}` to `failure_modes`, or remove it from `tests`", mode.get_ref()),
+                };
+                self.at(
+                    mode.span(),
+                    format!(
+                        "`tests` names failure mode `{}`, which this entry does not declare",
+                        mode.get_ref()
+                    ),
+                    Some(help),
+                );
+            }
+            if test.get_ref().trim().is_empty() {
+                self.at(
+                    test.span(),
+                    format!("the test for `{}` is empty", mode.get_ref()),
+                    Some(
+                        "name the test as `cargo test` prints it, e.g. `tests::write_fails_when_full`".into(),
+                    ),
+                );
+            }
+            tests.insert(mode.into_inner(), test.into_inner());
+        }
+        tests
+    }
+
+    /// `regions = { mode = "LINE:COL" }`: keys among the entry's modes, pins
+    /// well-formed.
+    fn regions(
+        &mut self,
+        raw: BTreeMap<Spanned<String>, Spanned<String>>,
+        failure_modes: &[String],
+    ) -> BTreeMap<String, RegionPin> {
+        let mut regions = BTreeMap::new();
+        for (mode, pin) in raw {
+            if !failure_modes.iter().any(|m| m == mode.get_ref()) {
+                self.at(
+                    mode.span(),
+                    format!(
+                        "`regions` pins failure mode `{}`, which this entry does not declare",
+                        mode.get_ref()
+                    ),
+                    Some(format!("add `{}` to `failure_modes`, or remove it from `regions`", mode.get_ref())),
+                );
+                continue;
+            }
+            match RegionPin::parse(pin.get_ref()) {
+                Some(parsed) => {
+                    regions.insert(mode.into_inner(), parsed);
+                }
+                None => self.at(
+                    pin.span(),
+                    format!("`{}` is not a place in the function", pin.get_ref()),
+                    Some(
+                        "write \"LINE:COL\": the line as an offset from the `fn` line (0 is the `fn` line) and \
+                         the column in characters, e.g. regions = { disk_full = \"4:20\" }"
+                            .into(),
+                    ),
+                ),
+            }
+        }
+        regions
+    }
+
+    /// `features = [...]`: one feature name per string.
+    fn features(&mut self, raw: Vec<Spanned<String>>) -> Vec<String> {
+        let mut features = Vec::new();
+        for feature in raw {
+            let name = feature.get_ref().trim();
+            if name.is_empty() || name.contains(char::is_whitespace) || name.contains(',') {
+                self.at(
+                    feature.span(),
+                    format!("`{}` is not a feature name", feature.get_ref()),
+                    Some(r#"write one feature per string, e.g. features = ["std", "serde"]"#.into()),
+                );
+            } else {
+                features.push(name.to_string());
+            }
+        }
+        features
+    }
+
+    /// `file = "…"`: not empty; `./` dropped.
+    fn file(&mut self, raw: Option<Spanned<String>>) -> Option<String> {
+        let file = raw?;
+        if file.get_ref().trim().is_empty() {
+            self.at(
+                file.span(),
+                "`file` is empty".into(),
+                Some(r#"write the function's file, e.g. file = "src/imp_unix.rs""#.into()),
+            );
+            return None;
+        }
+        Some(file.into_inner().trim().trim_start_matches("./").to_string())
+    }
+
+    /// `waive = { category = "reason" }`: known categories the tier requires and no
+    /// declared mode covers, each with a reason.
+    fn waivers(
+        &mut self,
+        raw: Waivers,
+        tier: Tier,
+        required: Categories,
+        failure_modes: &[String],
+        category_of: &dyn Fn(&str) -> Option<Category>,
+    ) -> BTreeMap<Category, String> {
+        let mut waive = BTreeMap::new();
+        for (category, reason) in raw.0 {
+            let category_span = category.span();
+            let category = match parse_category(category.get_ref()) {
+                Ok(category) => category,
+                Err((message, help)) => {
+                    self.at(category_span, message, Some(help));
+                    continue;
+                }
+            };
+            let write = format!(
+                r#"write why this function cannot fail by {category}, e.g. {category} = "single-threaded by construction: no shared state""#
+            );
+            let text = match reason.get_ref() {
+                toml::Value::String(text) if !text.trim().is_empty() => text.trim().to_string(),
+                toml::Value::String(_) => {
+                    self.at(reason.span(), format!("the waiver of `{category}` has no reason"), Some(write));
+                    continue;
+                }
+                other => {
+                    self.at(
+                        reason.span(),
+                        format!("the waiver of `{category}` is a {}, not a reason", other.type_str()),
+                        Some(write),
+                    );
+                    continue;
+                }
+            };
+            if let Some(mode) = failure_modes.iter().find(|m| category_of(m) == Some(category)) {
+                self.at(
+                    category_span,
+                    format!("`{category}` is waived, but this entry declares `{mode}`, a `{category}` mode"),
+                    Some(format!("remove the waiver of `{category}`, or the mode `{mode}`")),
+                );
+            } else if !required.contains(category) {
+                let list = required.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+                let takes = if list.is_empty() { "none".to_string() } else { list };
+                self.at(
+                    category_span,
+                    format!("the {tier} tier does not require `{category}`: there is nothing to waive"),
+                    Some(format!(
+                        "remove the waiver (the {tier} tier requires {takes}; `[tiers.{tier}] categories` sets them)"
+                    )),
+                );
+            }
+            waive.insert(category, text);
+        }
+        waive
+    }
+}
