@@ -154,13 +154,14 @@ pub fn prove(
     for dir in [&temp, &scratch] {
         std::fs::create_dir_all(dir).map_err(|err| io_error(dir, "create", &err))?;
     }
+    let started = Instant::now();
+    let tests = format!("{} failure-mode test{}", targets.len(), if targets.len() == 1 { "" } else { "s" });
     if !targets.is_empty() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "vital: per-test evidence: {} failure-mode test{} run alone with coverage",
-            targets.len(),
-            if targets.len() == 1 { "" } else { "s" }
-        );
+        let how = match located {
+            Located::Libtest(_) => "each run alone with coverage",
+            Located::Nextest(_) => "each from its own profile of the nextest run",
+        };
+        let _ = writeln!(std::io::stderr(), "vital: per-test evidence of {tests}, {how}");
     }
     let result =
         prove_into(workspace, targets, located, vital_files, &tools, &temp, &scratch).and_then(|()| {
@@ -177,7 +178,14 @@ pub fn prove(
     // Replace the previous evidence: a crash between the two renames leaves none,
     // which proves nothing (fail closed), never a mix of two runs.
     let _ = std::fs::remove_dir_all(out);
-    std::fs::rename(&temp, out).map_err(|err| io_error(out, "write", &err))
+    std::fs::rename(&temp, out).map_err(|err| io_error(out, "write", &err))?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "vital: per-test evidence of {tests} in {} ({:.1} s)",
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn prove_into(

@@ -125,9 +125,9 @@ fn the_human_report_says_why_a_passing_test_does_not_count() {
     let out = vital(&libtest().dir, &["check"]);
     assert_eq!(out.code, 1, "{out:?}");
     for expected in [
-        "failure mode `after_close`: test `proof::tests::write_after_close` (store/src/lib.rs:54) does not count: \
+        "failure mode `after_close`: test `proof::tests::write_after_close` (store/src/lib.rs:63) does not count: \
          hollow, it passed but never ran `proof::Store::write`",
-        "failure mode `too_large`: test `proof::tests::write_too_large` (store/src/lib.rs:61) does not count: \
+        "failure mode `too_large`: test `proof::tests::write_too_large` (store/src/lib.rs:70) does not count: \
          hollow, it passed but never ran the region at 21:",
     ] {
         assert!(out.stdout.contains(expected), "missing {expected:?} in:\n{}", out.stdout);
@@ -327,16 +327,47 @@ fn packages_are_selected_and_an_entrys_features_are_compiled() {
     assert_eq!(f["findings"][0]["features"], serde_json::json!(["extra"]), "{f:#}");
 
     // With `features = ["extra"]` on its entry, `run` compiles it (and `-p proof`
-    // runs only that package's tests).
+    // runs only that package's tests); with `--doctests`, a doc example is a test.
     let dir = fixture("proof", "proof-features");
     std::fs::write(
         dir.join("vital.toml"),
-        "[[vital]]\nfunction = \"proof::extra\"\ntier = \"optional\"\nfeatures = [\"extra\"]\n",
+        "[[vital]]\nfunction = \"proof::extra\"\ntier = \"optional\"\nfeatures = [\"extra\"]\n\n\
+         [[vital]]\nfunction = \"proof::checksum\"\ntier = \"optional\"\n",
     )
     .unwrap();
-    let out = vital(&dir, &["run", "-p", "proof", "--format", "json"]);
+    let out = vital(&dir, &["run", "-p", "proof", "--doctests", "--format", "json"]);
+    assert_eq!(out.code, 1, "`extra` is compiled, but no test runs it: {out:?}");
     let report = out.json();
-    let f = &report["functions"][0];
-    assert!(f["records"].as_u64().unwrap() > 0, "{f:#}");
-    assert_eq!(report["tests"]["passed"], 4, "only the proof package's tests ran: {:#}", report["tests"]);
+    let extra = &report["functions"][0];
+    assert!(extra["records"].as_u64().unwrap() > 0, "{extra:#}");
+    assert_eq!(extra["findings"][0]["kind"], "below_threshold", "{extra:#}");
+    let checksum = &report["functions"][1];
+    assert_eq!(checksum["regions"]["covered"], checksum["regions"]["total"], "{checksum:#}");
+    assert_eq!(
+        report["tests"]["passed"], 5,
+        "the proof package's tests and its doctest: {:#}",
+        report["tests"]
+    );
+}
+
+/// A function only its doc example runs: never run without `--doctests`, and the
+/// report says how to count it.
+#[test]
+fn a_function_run_only_by_its_doc_example_gets_the_doctests_hint() {
+    let run = libtest();
+    let catalogue = "[[vital]]\nfunction = \"proof::checksum\"\ntier = \"essential\"\n";
+    std::fs::write(run.dir.join("checksum.toml"), catalogue).unwrap();
+    let out = vital(&run.dir, &["check", "--catalogue", "checksum.toml", "--format", "json"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    let f = &out.json()["functions"][0];
+    assert_eq!(f["regions"]["covered"], 0, "{f:#}");
+    assert_eq!(f["doc_example"], true, "{f:#}");
+    let out = vital(&run.dir, &["check", "--catalogue", "checksum.toml"]);
+    assert!(
+        out.stdout.contains(
+            "help: its doc comment has an example that runs it: doctests count as tests with `cargo vital run --doctests`"
+        ),
+        "{}",
+        out.stdout
+    );
 }

@@ -84,6 +84,8 @@ pub(super) fn function_report(
         span: function_span(index, f),
         thresholds: thresholds(policy),
         trend: None,
+        // Only where it helps: no test ran the function.
+        doc_example: def.doc_example && measured.is_some() && ev.regions.covered == 0,
         source: Some(source(index, f)),
     }
 }

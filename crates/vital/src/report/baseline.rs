@@ -300,6 +300,7 @@ mod tests {
             span: FunctionSpan::default(),
             thresholds: Thresholds::default(),
             trend: None,
+            doc_example: false,
             source: None,
         }
     }

@@ -205,6 +205,11 @@ fn diagnostic<'r>(
             "run the coverage with `--features {features}`, or give its entry `features = [...]` in vital.toml"
         )));
     }
+    if function.doc_example {
+        group = group.element(Level::HELP.message(
+            "its doc comment has an example that runs it: doctests count as tests with `cargo vital run --doctests`",
+        ));
+    }
     if not_instrumented {
         group = group.element(Level::HELP.message(
             "run a test that calls it under coverage; if its crate is excluded (`--package`), include it",

@@ -171,6 +171,10 @@ pub struct FunctionReport {
     /// How it compares with a baseline report, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trend: Option<Trend>,
+    /// Whether its doc comment has an example that `cargo test --doc` runs (a hint
+    /// for a function no test ran: doctests count with `--doctests`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub doc_example: bool,
     /// Its source, for renderers that show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,

@@ -262,6 +262,8 @@ pub struct FnDef {
     pub test: Option<TestAttrs>,
     /// The features its own `#[cfg(…)]` demands.
     pub features: Vec<String>,
+    /// Whether its doc comment has an example that `cargo test --doc` runs.
+    pub doc_example: bool,
     /// What its signature says (for failure-mode suggestions).
     pub signature: SignatureFacts,
     /// What its body does, by name: for the call graph and assertion analysis.

@@ -155,7 +155,7 @@ pub fn join(
     let vital_files: std::collections::BTreeSet<FileId> =
         functions.iter().map(|&f| index.func(f).file).collect();
     for (e, export) in exports.iter().enumerate() {
-        for record in &export.functions {
+        for record in export.functions.iter().filter(|r| !is_doctest_main(r)) {
             if let Some(file) = files.main_file(e, record)
                 && vital_files.contains(&file)
             {
@@ -239,6 +239,13 @@ fn encloses(record: &FunctionRecord, def: &crate::source::FnDef) -> bool {
             .iter()
             .filter(|r| r.file_id == main)
             .any(|r| r.start < def.end && r.end > def.start)
+}
+
+/// Whether `record` is a doctest's own code (rustdoc names a doctest's crate
+/// `rust_out`): no vital function, and rustdoc maps its lines only roughly onto the
+/// doc comment, so that it may seem to lie outside the file.
+fn is_doctest_main(record: &FunctionRecord) -> bool {
+    record.name.contains("8rust_out") && demangle(&record.name).starts_with("rust_out::")
 }
 
 /// The demangled name of a record, for messages.

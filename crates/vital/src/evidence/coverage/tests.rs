@@ -177,6 +177,18 @@ fn join_corrupted() {
     assert!(message.starts_with("src/lib.rs:40:1: coverage is older than the source"), "{message}");
 }
 
+/// A doctest's own `main` (crate `rust_out`), which rustdoc maps only roughly onto
+/// the doc comment, is not the source's: it is never taken for stale coverage.
+#[test]
+fn a_doctest_main_is_not_stale_coverage() {
+    let fx = fixture();
+    let lib = fx.lib();
+    let doctest = record("_RNvCs1234_8rust_out4main", &[&lib], vec![r(40, 1, 40, 41, 1)], vec![]);
+    let f = record("f", &[&lib], vec![r(1, 1, 1, 24, 1)], vec![]);
+    let joined = fx.join(&["f"], &[export(vec![doctest, f])]).unwrap();
+    assert_eq!(joined[0].as_ref().map(|e| e.records.len()), Some(1));
+}
+
 #[test]
 fn a_record_spilling_out_of_its_function_is_stale() {
     let fx = fixture();

@@ -10,8 +10,8 @@ use syn::visit::Visit;
 
 use super::body::BodyVisitor;
 use super::syntax::{
-    UnrawString, cfg_features, cfg_of, flatten_use, fn_start, has_macro_attr, macro_span, path_attr,
-    path_segments, quote_tokens, signature_facts, strip_bom_and_shebang, test_attrs, type_path,
+    UnrawString, cfg_features, cfg_of, flatten_use, fn_start, has_doc_example, has_macro_attr, macro_span,
+    path_attr, path_segments, quote_tokens, signature_facts, strip_bom_and_shebang, test_attrs, type_path,
 };
 use super::{Job, PendingMod};
 use crate::error::{Location, Problem};
@@ -373,6 +373,7 @@ impl Scanner<'_> {
             opaque,
             test: test_attrs(attrs),
             features: cfg_features(attrs),
+            doc_example: has_doc_example(attrs),
             signature: signature_facts(sig),
             facts: BodyFacts::default(),
         });

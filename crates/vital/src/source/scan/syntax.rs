@@ -276,6 +276,37 @@ pub(super) fn cfg_of(attrs: &[syn::Attribute]) -> Cfg {
     Cfg { test_only, features: cfg_features(attrs) }
 }
 
+/// Whether the item's doc comment has an example `cargo test --doc` runs: a code
+/// block that is Rust (no info string, or `rust`) and is neither `ignore`d, `no_run`
+/// nor `compile_fail`.
+pub(super) fn has_doc_example(attrs: &[syn::Attribute]) -> bool {
+    let mut inside = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
+        let syn::Meta::NameValue(nv) = &attr.meta else { continue };
+        let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) = &nv.value else { continue };
+        for line in text.value().lines() {
+            let Some(info) = line.trim_start().strip_prefix("```") else { continue };
+            if inside {
+                inside = false;
+                continue;
+            }
+            inside = true;
+            let words: Vec<&str> =
+                info.split([',', ' ', '\t']).map(str::trim).filter(|w| !w.is_empty()).collect();
+            let runs = words.iter().all(|w| {
+                matches!(
+                    *w,
+                    "rust" | "should_panic" | "edition2015" | "edition2018" | "edition2021" | "edition2024"
+                )
+            });
+            if runs {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// The cargo features the `#[cfg(…)]` attributes of an item demand:
 /// `feature = "x"` outside `not` and `any`.
 pub(super) fn cfg_features(attrs: &[syn::Attribute]) -> Vec<String> {
