@@ -31,6 +31,7 @@ fn policy() -> impl Strategy<Value = TierPolicy> {
         branches,
         failure_modes,
         mutation: None,
+        timeouts: crate::catalogue::TimeoutRule::Missed,
     })
 }
 
@@ -97,7 +98,7 @@ proptest! {
             .enumerate()
             .map(|(i, &status)| ModeOutcome { mode: format!("m{i}"), test: None, status, location: None, detail: None })
             .collect();
-        let facts = Facts { evidence: evidence.as_ref(), has_branch_data, modes: &modes };
+        let facts = Facts { evidence: evidence.as_ref(), has_branch_data, modes: &modes, mutation: None };
         let (verdict, reasons) = judge(&policy, facts);
         let oracle = evidence.as_ref().is_some_and(|e| {
             meets(e.lines, policy.lines)
@@ -209,7 +210,7 @@ proptest! {
         let passed = match &joined {
             Err(_) => false,
             Ok(evidence) => {
-                let facts = Facts { evidence: evidence[0].as_ref(), has_branch_data, modes: &[] };
+                let facts = Facts { evidence: evidence[0].as_ref(), has_branch_data, modes: &[], mutation: None };
                 judge(&policy, facts).0 == Verdict::Pass
             }
         };

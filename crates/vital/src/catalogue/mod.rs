@@ -107,6 +107,19 @@ pub enum ModesRule {
     None,
 }
 
+/// How a mutant under which the tests time out counts (`timeouts = …`, SPEC §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeoutRule {
+    /// `timeouts = "missed"` (the default): a timeout is not a catch. A timeout may be
+    /// a loop the mutant made infinite, or a timeout too tight under load; neither
+    /// shows a test that notices the mutant.
+    #[default]
+    Missed,
+    /// `timeouts = "caught"`: a timeout counts as caught.
+    Caught,
+}
+
 /// The thresholds of one tier. `None` means the tier does not gate on that metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TierPolicy {
@@ -120,6 +133,8 @@ pub struct TierPolicy {
     pub failure_modes: ModesRule,
     /// Minimum share of viable mutants caught, when mutation results are given.
     pub mutation: Option<Percent>,
+    /// How a timeout counts in the mutation score.
+    pub timeouts: TimeoutRule,
 }
 
 impl TierPolicy {
@@ -133,6 +148,7 @@ impl TierPolicy {
                 branches: pct(100).map(BranchRule::Min),
                 failure_modes: ModesRule::All,
                 mutation: pct(100),
+                timeouts: TimeoutRule::Missed,
             },
             Tier::Essential => TierPolicy {
                 lines: pct(95),
@@ -140,6 +156,7 @@ impl TierPolicy {
                 branches: pct(90).map(BranchRule::Min),
                 failure_modes: ModesRule::All,
                 mutation: pct(90),
+                timeouts: TimeoutRule::Missed,
             },
             Tier::Optional => TierPolicy {
                 lines: pct(80),
@@ -147,6 +164,7 @@ impl TierPolicy {
                 branches: None,
                 failure_modes: ModesRule::None,
                 mutation: None,
+                timeouts: TimeoutRule::Missed,
             },
         }
     }
@@ -201,6 +219,27 @@ pub struct Entry {
     pub mode_spans: Vec<Range<usize>>,
     /// Explicit tests per failure mode.
     pub tests: BTreeMap<String, String>,
+    /// Acknowledged surviving mutants (`[[vital.survivors]]`): equivalent mutants,
+    /// left out of the mutation score.
+    pub survivors: Vec<Survivor>,
+}
+
+/// One `[[vital.survivors]]` pin (SPEC §8): an equivalent mutant of the entry's
+/// function, pinned by its description and its line relative to the `fn` line, so
+/// that it expires when the code changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survivor {
+    /// The mutant's description, as cargo-mutants names it without `file:line:col: `
+    /// (`replace < with <= in matches_caret`).
+    pub mutant: String,
+    /// Its line, as an offset from the function's `fn` line (0: the `fn` line).
+    pub line: u32,
+    /// Its column (characters), when one line has two alike.
+    pub column: Option<u32>,
+    /// Why it is equivalent: shown in reports.
+    pub reason: String,
+    /// Byte range of the `mutant` value in the catalogue text.
+    pub span: Range<usize>,
 }
 
 /// A parsed, validated `vital.toml`.
@@ -245,6 +284,7 @@ struct RawTier {
     branches: Option<BranchRule>,
     failure_modes: Option<ModesRule>,
     mutation: Option<Percent>,
+    timeouts: Option<TimeoutRule>,
 }
 
 #[derive(Deserialize, Default)]
@@ -263,6 +303,17 @@ struct RawEntry {
     failure_modes: Vec<Spanned<String>>,
     #[serde(default)]
     tests: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    survivors: Vec<RawSurvivor>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSurvivor {
+    mutant: Spanned<String>,
+    line: Spanned<i64>,
+    column: Option<Spanned<i64>>,
+    reason: Spanned<String>,
 }
 
 impl Catalogue {
@@ -310,6 +361,7 @@ impl Catalogue {
                     branches: raw_tier.branches.or(default.branches),
                     failure_modes: raw_tier.failure_modes.unwrap_or(default.failure_modes),
                     mutation: raw_tier.mutation.or(default.mutation),
+                    timeouts: raw_tier.timeouts.unwrap_or(default.timeouts),
                 };
             }
         }
@@ -422,6 +474,7 @@ impl Catalogue {
                 tests.insert(mode.into_inner(), test.into_inner());
             }
 
+            let survivors = parse_survivors(raw_entry.survivors, &problem_at, &mut problems);
             entries.push(Entry {
                 function,
                 function_span,
@@ -430,6 +483,7 @@ impl Catalogue {
                 failure_modes,
                 mode_spans,
                 tests,
+                survivors,
             });
         }
 
@@ -445,6 +499,11 @@ impl Catalogue {
         self.location_at(entry.function_span.start)
     }
 
+    /// The location of an acknowledged survivor's `mutant` value.
+    pub fn location_of_survivor(&self, survivor: &Survivor) -> Location {
+        self.location_at(survivor.span.start)
+    }
+
     /// The location of the `i`-th failure mode an entry declares.
     pub fn location_of_mode(&self, entry: &Entry, i: usize) -> Location {
         entry.mode_spans.get(i).map_or_else(|| self.location_of(entry), |span| self.location_at(span.start))
@@ -454,6 +513,76 @@ impl Catalogue {
         let (line, column) = line_col(&self.text, offset);
         Location::at(&self.path, line, column)
     }
+}
+
+/// Checks an entry's `[[vital.survivors]]`: a description, a line offset of 0 or
+/// more, a column of 1 or more, a reason; no pin twice.
+fn parse_survivors(
+    raw: Vec<RawSurvivor>,
+    problem_at: &impl Fn(Range<usize>, String, Option<String>) -> Problem,
+    problems: &mut Vec<Problem>,
+) -> Vec<Survivor> {
+    let mut survivors: Vec<Survivor> = Vec::with_capacity(raw.len());
+    for pin in raw {
+        let span = pin.mutant.span();
+        let mutant = pin.mutant.into_inner().trim().to_string();
+        if mutant.is_empty() {
+            problems.push(problem_at(
+                span.clone(),
+                "`mutant` is empty".into(),
+                Some(
+                    "write the mutant's description as cargo-mutants prints it, without `file:line:col: `, \
+                     e.g. mutant = \"replace < with <= in matches_caret\""
+                        .into(),
+                ),
+            ));
+        }
+        let line = match u32::try_from(*pin.line.get_ref()) {
+            Ok(line) => line,
+            Err(_) => {
+                problems.push(problem_at(
+                    pin.line.span(),
+                    format!("`line = {}` is not a line offset", pin.line.get_ref()),
+                    Some(
+                        "`line` counts from the function's `fn` line: 0 is the `fn` line, 1 the next".into(),
+                    ),
+                ));
+                0
+            }
+        };
+        let column = pin.column.and_then(|c| match u32::try_from(*c.get_ref()) {
+            Ok(column) if column >= 1 => Some(column),
+            _ => {
+                problems.push(problem_at(
+                    c.span(),
+                    format!("`column = {}` is not a column", c.get_ref()),
+                    Some("columns count characters from 1, as cargo-mutants prints them".into()),
+                ));
+                None
+            }
+        });
+        if pin.reason.get_ref().trim().is_empty() {
+            problems.push(problem_at(
+                pin.reason.span(),
+                "the survivor's `reason` is empty".into(),
+                Some("say why the mutant is equivalent: it is shown in every report".into()),
+            ));
+        }
+        let survivor = Survivor { mutant, line, column, reason: pin.reason.into_inner(), span };
+        if survivors
+            .iter()
+            .any(|s| (&s.mutant, s.line, s.column) == (&survivor.mutant, survivor.line, survivor.column))
+        {
+            problems.push(problem_at(
+                survivor.span.clone(),
+                "this survivor is acknowledged twice".into(),
+                None,
+            ));
+        } else {
+            survivors.push(survivor);
+        }
+    }
+    survivors
 }
 
 /// A failure-mode name: lowercase snake_case, starting with a letter.
@@ -626,6 +755,72 @@ tests = { disk_full = "store::tests::write_fails_when_device_is_full" }
         let essential = catalogue.tiers.policy(Tier::Essential);
         assert_eq!(essential.branches, Percent::from_whole(75).map(BranchRule::Min));
         assert_eq!(essential.mutation, Percent::from_hundredths(1225));
+    }
+
+    #[test]
+    fn survivors_are_pinned_under_their_entry() {
+        let text = r#"[tiers.essential]
+timeouts = "caught"
+
+[[vital]]
+function = "semver::eval::matches_caret"
+tier = "critical"
+
+[[vital.survivors]]
+mutant = "replace > with >= in matches_caret"
+line = 19
+column = 30
+reason = "inside `ver.minor != minor`, > and >= agree"
+
+[[vital.survivors]]
+mutant = "replace > with >= in matches_caret"
+line = 21
+reason = "likewise for patch"
+"#;
+        let catalogue = parse(text).unwrap();
+        let survivors = &catalogue.entries[0].survivors;
+        assert_eq!(survivors.len(), 2);
+        assert_eq!((survivors[0].line, survivors[0].column), (19, Some(30)));
+        assert_eq!((survivors[1].line, survivors[1].column), (21, None));
+        assert_eq!(catalogue.location_of_survivor(&survivors[1]).to_string(), "vital.toml:15:10");
+        assert_eq!(catalogue.tiers.policy(Tier::Essential).timeouts, TimeoutRule::Caught);
+        assert_eq!(catalogue.tiers.policy(Tier::Critical).timeouts, TimeoutRule::Missed);
+    }
+
+    #[test]
+    fn a_survivor_needs_a_mutant_a_line_offset_and_a_reason() {
+        let text = r#"[[vital]]
+function = "a::f"
+tier = "critical"
+
+[[vital.survivors]]
+mutant = " "
+line = -1
+column = 0
+reason = ""
+
+[[vital.survivors]]
+mutant = "replace < with <= in f"
+line = 2
+reason = "x"
+
+[[vital.survivors]]
+mutant = "replace < with <= in f"
+line = 2
+reason = "y"
+"#;
+        let error = parse(text).unwrap_err();
+        let messages: Vec<String> = error.problems().iter().map(ToString::to_string).collect();
+        let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+        assert!(has("6:10: `mutant` is empty"), "{messages:#?}");
+        assert!(has("7:8: `line = -1` is not a line offset"), "{messages:#?}");
+        assert!(has("8:10: `column = 0` is not a column"), "{messages:#?}");
+        assert!(has("9:10: the survivor's `reason` is empty"), "{messages:#?}");
+        assert!(has("17:10: this survivor is acknowledged twice"), "{messages:#?}");
+        assert_eq!(messages.len(), 5, "{messages:#?}");
+        assert!(error_of("[[vital]]\nfunction = \"a::f\"\ntier = \"critical\"\n[[vital.survivors]]\nmutant = \"x\"\nline = 1\n")
+            .contains("missing field `reason`"));
+        assert!(error_of("[tiers.critical]\ntimeouts = \"hang\"\n").contains("unknown variant `hang`"));
     }
 
     #[test]

@@ -41,6 +41,16 @@ pub struct Was {
     pub failure_modes: Vec<WasMode>,
     /// Its verdict.
     pub verdict: Verdict,
+    /// Its mutants, when the baseline was a check with mutation results.
+    #[serde(default)]
+    pub mutants: Option<WasMutants>,
+}
+
+/// A function's mutants in a baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct WasMutants {
+    /// Its mutation score.
+    pub score: Count,
 }
 
 /// A failure mode in a baseline.
@@ -145,6 +155,29 @@ pub fn moved(now: &FunctionReport, trend: &Trend) -> Vec<Moved> {
             out.push(Moved { what: metric.to_string(), text, order });
         }
     }
+    let now_mutation = now.mutants.as_ref().map(|m| m.score).filter(|score| score.total > 0);
+    match (trend.was_mutation, now_mutation) {
+        (Some(was), Some(score)) => {
+            let order = score.cmp_ratio(was).unwrap_or(Ordering::Equal);
+            if order != Ordering::Equal {
+                out.push(Moved {
+                    what: "mutation".into(),
+                    text: format!("{} → {}", was.percent(), score.percent()),
+                    order,
+                });
+            }
+        }
+        // Failing a mutation gate the baseline never measured: nothing accepts it.
+        (None, _) if now.reasons.iter().any(|r| r.is_mutation()) => out.push(Moved {
+            what: "mutation".into(),
+            text: format!(
+                "not measured → {}",
+                now_mutation.map_or_else(|| "untested".into(), Count::percent)
+            ),
+            order: Ordering::Less,
+        }),
+        _ => {}
+    }
     if let Some(was) = trend.was_modes_passed {
         let passed = now.failure_modes.iter().filter(|m| m.status == ModeStatus::Passed).count();
         let lost = trend.was_modes_lost.unwrap_or(0);
@@ -178,6 +211,7 @@ fn trend(now: &FunctionReport, was: Option<&Was>) -> Trend {
             was_modes_passed: None,
             was_records: None,
             was_modes_lost: None,
+            was_mutation: None,
             accepted: false,
         };
     };
@@ -194,6 +228,7 @@ fn trend(now: &FunctionReport, was: Option<&Was>) -> Trend {
         was_modes_passed: Some(was.failure_modes.iter().filter(|m| m.status == ModeStatus::Passed).count()),
         was_records: Some(was.records),
         was_modes_lost: Some(lost),
+        was_mutation: was.mutants.as_ref().map(|m| m.score).filter(|score| score.total > 0),
         accepted: false,
     };
     let moved = moved(now, &trend);
@@ -299,6 +334,7 @@ mod tests {
             thresholds: Thresholds::default(),
             trend: None,
             source: None,
+            mutants: None,
         }
     }
 

@@ -52,7 +52,15 @@ pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestRe
                     })
                 };
                 match name.as_str() {
-                    "testsuite" => suite = attr("name").and_then(|id| crate_of_binary_id(&id, workspace)),
+                    "testsuite" => {
+                        suite = attr("name").and_then(|id| crate_of_binary_id(&id, workspace));
+                        let time = attr("time").and_then(|t| t.parse::<f64>().ok());
+                        if let (Some(krate), Some(time)) =
+                            (&suite, time.and_then(|t| std::time::Duration::try_from_secs_f64(t).ok()))
+                        {
+                            results.record_time(krate.clone(), time);
+                        }
+                    }
                     "testcase" => {
                         let Some(test) = attr("name") else {
                             return Err(bad(
