@@ -229,7 +229,7 @@ fn diagnostic<'r>(
 fn mutation_lines<'r>(mut group: Group<'r>, function: &'r FunctionReport) -> Group<'r> {
     let mut first_survivor: Option<&Mutant> = None;
     for reason in function.reasons.iter().filter(|r| r.is_mutation()) {
-        if let Reason::MutantMissed(m) | Reason::MutantTimeout(m) = reason {
+        if let Reason::MutantMissed(m) = reason {
             first_survivor.get_or_insert(m);
         }
         group = group.element(Level::NOTE.message(reason.to_string()));

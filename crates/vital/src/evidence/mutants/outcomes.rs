@@ -220,6 +220,18 @@ pub fn read_dir(dir: &Path, display: &Path) -> Result<RunResults> {
     Ok(results)
 }
 
+/// The phase (`Build`, `Test`) in which the baseline of the `outcomes.json` text
+/// failed; `None` when it did not fail, did not run, or the text is unreadable.
+pub fn failed_baseline_phase(text: &str) -> Option<String> {
+    let file: OutcomesFile = serde_json::from_str(text).ok()?;
+    file.outcomes.into_iter().find_map(|o| match o.scenario {
+        Scenario::Named(name) if name == "Baseline" && o.summary != Summary::Success => {
+            Some(o.phase_results.last().map_or_else(|| "Build".to_string(), |p| p.phase.clone()))
+        }
+        _ => None,
+    })
+}
+
 /// Parses `outcomes.json`; `display` names it in messages. Each tested mutant's
 /// `diff` holds its `diff_path`, which [`read_dir`] replaces by the diff.
 pub fn parse(text: &str, display: &Path) -> Result<RunResults> {
@@ -364,6 +376,8 @@ mod tests {
         let failed = OUTCOMES.replacen(r#""summary":"Success""#, r#""summary":"Failure""#, 1);
         let message = error_of(&failed);
         assert!(message.contains("baseline failed (Test of the unmutated source failed)"), "{message}");
+        assert_eq!(failed_baseline_phase(&failed).as_deref(), Some("Test"));
+        assert_eq!(failed_baseline_phase(OUTCOMES), None);
     }
 
     #[test]
