@@ -117,7 +117,7 @@ fn sarif_is_valid_against_the_official_schema() {
     );
 }
 
-fn assert_valid_sarif(sarif: &Value) {
+pub fn assert_valid_sarif(sarif: &Value) {
     let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the SARIF schema loads");

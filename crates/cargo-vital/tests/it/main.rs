@@ -7,6 +7,7 @@ mod exactness;
 mod formats;
 mod hooks;
 mod modes;
+mod mutants;
 mod robustness;
 mod shapes;
 mod support;

@@ -145,8 +145,15 @@ fn diagnostic<'r>(
             "never compiled into a test binary with coverage"
         } else if never_run {
             "never run by any test"
-        } else if function.reasons.iter().all(Reason::is_mutation) {
+        } else if function
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::MutantMissed(_) | Reason::MutantTimeout(_)))
+            && function.reasons.iter().all(|r| r.is_mutation() || !r.is_coverage())
+        {
             "its tests miss some of its mutants"
+        } else if function.reasons.iter().all(Reason::is_mutation) {
+            "not all of its mutants were tested"
         } else if check == CheckKind::Static || function.reasons.iter().all(|r| !r.is_coverage()) {
             "its failure modes are not all tested"
         } else {

@@ -111,10 +111,19 @@ pub fn render(report: &Report) -> String {
         for gap in gaps(f) {
             let _ = writeln!(out, "- {}", gap_line(&gap));
         }
-        for ack in f.mutants.iter().flat_map(|m| &m.acknowledged_list) {
+    }
+    // Listed, not counted (SPEC §8): what the catalogue says is equivalent, and why.
+    let acknowledged: Vec<(&FunctionReport, &crate::report::AcknowledgedMutant)> = functions
+        .iter()
+        .flat_map(|f| f.mutants.iter().flat_map(|m| &m.acknowledged_list).map(move |a| (*f, a)))
+        .collect();
+    if !acknowledged.is_empty() {
+        let _ = writeln!(out, "\n### Acknowledged survivors\n");
+        for (f, ack) in acknowledged {
             let _ = writeln!(
                 out,
-                "- acknowledged survivor `{}` at {} ({}): {}",
+                "- `{}`: `{}` at {} ({}) — {}",
+                f.function,
                 ack.mutant.description,
                 ack.mutant.location(),
                 ack.outcome,

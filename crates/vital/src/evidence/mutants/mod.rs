@@ -277,18 +277,13 @@ pub fn join(
 
     // What the runs did with them.
     let mut seen: HashMap<MutantKey, (MutantStatus, &Path)> = HashMap::new();
-    let mut foreign = 0usize;
+    let mut owned = 0usize;
     let mut total = 0usize;
     for run in results {
         for tested in &run.tested {
             total += 1;
             let record = &tested.mutant;
-            let Some(file) = functions.vital_file(&record.file) else {
-                if index.file_by_rel(&record.file).is_none() {
-                    foreign += 1;
-                }
-                continue;
-            };
+            let Some(file) = functions.vital_file(&record.file) else { continue };
             let source = index.file(file);
             let status = match tested.summary {
                 Summary::CaughtMutant => MutantStatus::Caught,
@@ -366,6 +361,7 @@ pub fn join(
             }
             seen.insert(key.clone(), (status, &run.dir));
             let Some(owner) = functions.owner(file, &range) else { continue };
+            owned += 1;
             let entry = per_function[owner].entry(key).or_insert_with(|| JoinedMutant {
                 mutant: mutant_of(record, &source.text, &range),
                 status,
@@ -374,9 +370,10 @@ pub fn join(
             entry.status = status;
         }
     }
-    if total > 0 && foreign == total {
+    if total > 0 && owned == 0 {
         warnings.push(format!(
-            "none of the {total} tested mutants is in a file of this workspace: are the mutation results of another workspace?"
+            "none of the {total} tested mutants is in a vital function: are the mutation results of this \
+             workspace, and of the packages of its vital functions?"
         ));
     }
 

@@ -252,7 +252,9 @@ mod tests {
         );
         let results = parse(&junit).unwrap();
         assert_eq!(results.time_of("api"), Some(std::time::Duration::from_millis(125)));
-        assert_eq!(results.time_of("my_store"), None);
+        // nextest times each test, not its suites: they add up.
+        assert_eq!(results.time_of("my_store"), Some(std::time::Duration::from_millis(100)));
+        assert_eq!(results.time_of("cli"), None);
     }
 
     #[test]
