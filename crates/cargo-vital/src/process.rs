@@ -705,10 +705,14 @@ pub enum MutantsOutcome {
 
 /// Tests the mutants of `session`'s vital functions the way `cargo vital mutants`
 /// does: lists the source's mutants, plans the groups, runs cargo-mutants once per
-/// group, checks that each tested exactly its mutants, and writes the results to
-/// `target/vital/mutants/` with the list and the stamp of the source, replacing the
-/// previous results only when every group finished.
+/// group with the test binaries that reach its functions, then once more on the
+/// group's surviving mutants with every test of its packages (doctests included,
+/// which no target selection reaches): a mutant is reported missed only when the
+/// whole test suite misses it. Checks that each run tested exactly its mutants,
+/// and writes the results to `target/vital/mutants/` with the list and the stamp of
+/// the source, replacing the previous results only when every group finished.
 pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOutcome, Error> {
+    use std::io::Write;
     check_cargo_mutants()?;
     let workspace = session.workspace();
     let stamp = session.stamp();
@@ -736,14 +740,15 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
     };
     let plan = session
         .mutation_plan(&InputFile { path: list.clone(), display: final_dir.join(MUTANT_LIST) }, &options)?;
-    let target_dir = vital_dir.join("mutants-target");
+    let runner = GroupRunner {
+        run,
+        config: &config,
+        root: &workspace.root,
+        target_dir: vital_dir.join("mutants-target"),
+    };
     let mut stderr = std::io::stderr();
     for (i, group) in plan.groups.iter().enumerate() {
-        use std::io::Write;
         let name = format!("g{}", i + 1);
-        let group_config = scratch.join(format!("{name}.toml"));
-        std::fs::write(&group_config, config.render(Some(&group.mutants)))
-            .map_err(|err| io_error(&group_config, "write", &err))?;
         let targets: Vec<String> = group.targets.iter().map(|t| t.cargo_arg()).collect();
         let baseline = match &group.baseline {
             Baseline::Skip { timeout, measured } => format!(
@@ -760,16 +765,83 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
             group.functions.join(", "),
             targets.join(" ")
         );
-        let output = scratch.join(&name);
-        let status = run
-            .command(&workspace.root, group, &group_config, &output, &target_dir)
-            .status()
-            .map_err(|err| {
-                Error::new(ErrorKind::Tool, None, format!("cannot run `cargo mutants`: {err}"))
-                    .with_help(format!("install it with `{INSTALL_MUTANTS}`"))
-            })?;
+        let results = match runner.run(group, &scratch.join(&name), &final_dir.join(&name))? {
+            GroupRun::Tested(results) => results,
+            GroupRun::BaselineFailed(message) => return Ok(MutantsOutcome::BaselineFailed(message)),
+        };
+        let survivors: Vec<String> = results
+            .tested
+            .iter()
+            .filter(|t| matches!(t.summary, outcomes::Summary::MissedMutant | outcomes::Summary::Timeout))
+            .map(|t| t.mutant.name.clone())
+            .collect();
+        if survivors.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            stderr,
+            "vital: {} surviving mutants again, with every test of {} (doctests too)",
+            survivors.len(),
+            group.test_packages.join(", ")
+        );
+        let confirm = Group {
+            targets: Vec::new(),
+            mutants: survivors,
+            baseline: Baseline::Run(
+                "the whole test suite, doctests included, is not the one measured".into(),
+            ),
+            ..group.clone()
+        };
+        let confirmed = format!("{name}/{}", outcomes::CONFIRMED);
+        if let GroupRun::BaselineFailed(message) =
+            runner.run(&confirm, &scratch.join(&confirmed), &final_dir.join(&confirmed))?
+        {
+            return Ok(MutantsOutcome::BaselineFailed(message));
+        }
+    }
+    let json = serde_json::to_vec_pretty(&stamp).expect("a stamp always serializes");
+    vital::fsutil::write_atomic(&scratch.join(MUTANTS_STAMP), &json)?;
+    // Swap the new results in: the old ones stay whole until the new are.
+    let old = vital_dir.join(format!(".mutants.{pid}.old.tmp"));
+    if final_dir.exists() {
+        std::fs::rename(&final_dir, &old).map_err(|err| io_error(&final_dir, "replace", &err))?;
+    }
+    std::fs::rename(&scratch, &final_dir).map_err(|err| io_error(&final_dir, "write", &err))?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(MutantsOutcome::Tested { list: final_dir.join(MUTANT_LIST), dir: final_dir })
+}
+
+/// How one cargo-mutants run of a group ended.
+enum GroupRun {
+    Tested(outcomes::RunResults),
+    BaselineFailed(String),
+}
+
+/// Runs cargo-mutants for groups of one `cargo vital mutants`.
+struct GroupRunner<'a> {
+    run: &'a MutantsRun,
+    config: &'a MutantsConfig,
+    root: &'a Path,
+    target_dir: PathBuf,
+}
+
+impl GroupRunner<'_> {
+    /// Tests `group`'s mutants into `output/mutants.out` (shown as `shown`), and
+    /// checks that exactly they were tested.
+    fn run(&self, group: &Group, output: &Path, shown: &Path) -> Result<GroupRun, Error> {
+        std::fs::create_dir_all(output).map_err(|err| io_error(output, "create", &err))?;
+        let group_config = output.join("vital-mutants.toml");
+        std::fs::write(&group_config, self.config.render(Some(&group.mutants)))
+            .map_err(|err| io_error(&group_config, "write", &err))?;
+        let status =
+            self.run.command(self.root, group, &group_config, output, &self.target_dir).status().map_err(
+                |err| {
+                    Error::new(ErrorKind::Tool, None, format!("cannot run `cargo mutants`: {err}"))
+                        .with_help(format!("install it with `{INSTALL_MUTANTS}`"))
+                },
+            )?;
         let out = output.join("mutants.out");
-        let shown = final_dir.join(&name).join("mutants.out");
+        let shown = shown.join("mutants.out");
         // cargo-mutants' exit code says less than its outcomes (a timeout hides a
         // missed mutant): 0, 2 and 3 are finished runs, read below.
         match status.code() {
@@ -787,7 +859,7 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
                     )
                     .with_help("make `cargo test` build, then run the mutants again"));
                 }
-                return Ok(MutantsOutcome::BaselineFailed(format!(
+                return Ok(GroupRun::BaselineFailed(format!(
                     "the tests fail on the unmutated source, so no mutant was tested (see {})",
                     log.display()
                 )));
@@ -820,15 +892,6 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
             )
             .with_help("is another cargo-mutants or source edit running? Run `cargo vital mutants` again"));
         }
+        Ok(GroupRun::Tested(results))
     }
-    let json = serde_json::to_vec_pretty(&stamp).expect("a stamp always serializes");
-    vital::fsutil::write_atomic(&scratch.join(MUTANTS_STAMP), &json)?;
-    // Swap the new results in: the old ones stay whole until the new are.
-    let old = vital_dir.join(format!(".mutants.{pid}.old.tmp"));
-    if final_dir.exists() {
-        std::fs::rename(&final_dir, &old).map_err(|err| io_error(&final_dir, "replace", &err))?;
-    }
-    std::fs::rename(&scratch, &final_dir).map_err(|err| io_error(&final_dir, "write", &err))?;
-    let _ = std::fs::remove_dir_all(&old);
-    Ok(MutantsOutcome::Tested { list: final_dir.join(MUTANT_LIST), dir: final_dir })
 }

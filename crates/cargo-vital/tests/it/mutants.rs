@@ -142,19 +142,48 @@ fn the_mutation_run_tests_the_vital_mutants_and_gates_each_score() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
-/// vital's numbers are cargo-mutants' own: each group's outcomes.json adds up to them.
+/// Each mutant's outcome in cargo-mutants' `outcomes.json` at `path`, by name.
+fn outcomes_by_name(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let outcomes: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mutants = outcomes["outcomes"].as_array().unwrap().iter().filter(|o| o["scenario"].is_object());
+    mutants
+        .map(|o| {
+            (
+                o["scenario"]["Mutant"]["name"].as_str().unwrap().to_string(),
+                o["summary"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// vital's numbers are cargo-mutants' own: each group's outcomes.json, with its
+/// survivors' outcomes when re-tested with the whole suite, adds up to them.
 #[test]
 fn the_numbers_agree_with_cargo_mutants_outcomes() {
     let gauge = gauge();
     let mut theirs = [0u64; 4];
     for group in ["g1", "g2"] {
-        let path = gauge.dir.join("target/vital/mutants").join(group).join("mutants.out/outcomes.json");
-        let outcomes: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        for (i, key) in ["caught", "missed", "timeout", "unviable"].iter().enumerate() {
-            theirs[i] += outcomes[key].as_u64().unwrap();
+        let dir = gauge.dir.join("target/vital/mutants").join(group);
+        let first = std::fs::read_to_string(dir.join("mutants.out/outcomes.json")).unwrap();
+        assert!(
+            first.contains("\"outcomes\": [\n    {\n      \"scenario\": {"),
+            "no baseline scenario: it was skipped"
+        );
+        let mut outcomes = outcomes_by_name(&dir.join("mutants.out/outcomes.json"));
+        let confirmed = dir.join("confirmed/mutants.out/outcomes.json");
+        if confirmed.is_file() {
+            outcomes.extend(outcomes_by_name(&confirmed));
         }
-        assert!(outcomes["outcomes"][0]["scenario"].is_object(), "no baseline scenario: it was skipped");
+        for (i, key) in ["CaughtMutant", "MissedMutant", "Timeout", "Unviable"].iter().enumerate() {
+            theirs[i] += outcomes.values().filter(|s| s == key).count() as u64;
+        }
     }
+    // The survivors of `--lib` (one missed, one timeout, one acknowledged) were
+    // re-tested with every test; `reading`'s group had none.
+    let confirmed =
+        outcomes_by_name(&gauge.dir.join("target/vital/mutants/g1/confirmed/mutants.out/outcomes.json"));
+    assert_eq!(confirmed.len(), 3, "{confirmed:?}");
+    assert!(!gauge.dir.join("target/vital/mutants/g2/confirmed").exists());
     let mut ours = [0u64; 4];
     for f in gauge.report["functions"].as_array().unwrap() {
         let c = counts(f);
@@ -306,6 +335,38 @@ fn a_users_own_mutants_out_is_read_and_what_it_did_not_test_fails() {
     // The parent directory (cargo-mutants' `--output`) reads the same.
     let parent = vital(dir, &["check", "--mutants", "user", "--format", "json"]);
     assert_eq!(parent.json()["functions"], report["functions"]);
+}
+
+/// Shards of one run merge: `--mutants` takes several directories; one shard alone
+/// leaves the other's mutants untested.
+#[test]
+fn the_shards_of_a_run_merge_and_one_alone_is_partial() {
+    let dir = fixture("gauge", "gauge-shards");
+    for shard in ["0/2", "1/2"] {
+        let out = format!("shard{}", &shard[..1]);
+        let output = command("cargo", &dir)
+            .args([
+                "mutants",
+                "-F",
+                "discount",
+                "--minimum-test-timeout",
+                MINIMUM_TIMEOUT,
+                "--shard",
+                shard,
+                "-o",
+                &out,
+            ])
+            .output()
+            .expect("cargo mutants runs (install it with `cargo install cargo-mutants --locked`)");
+        assert!(matches!(output.status.code(), Some(0 | 2)), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let both = vital(&dir, &["check", "--mutants", "shard0", "shard1", "--format", "json"]);
+    let discount = function(&both.json(), "gauge::discount").clone();
+    assert_eq!(discount["mutants"], function(&gauge().report, "gauge::discount")["mutants"]);
+    let one = vital(&dir, &["check", "--mutants", "shard0", "--format", "json"]);
+    let discount = function(&one.json(), "gauge::discount").clone();
+    assert_eq!(discount["verdict"], "fail");
+    assert!(discount["mutants"]["untested"].as_u64().unwrap() > 0, "{discount:#}");
 }
 
 /// Results older than the source never pass: an edited file is exit 2, whether the

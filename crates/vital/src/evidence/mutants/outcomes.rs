@@ -20,7 +20,10 @@
 //!
 //! A directory given to `check --mutants` is a `mutants.out`, the directory that
 //! holds one (cargo-mutants' `--output DIR`), or a directory of such directories
-//! (what `cargo vital mutants` writes: one per group of test binaries).
+//! (what `cargo vital mutants` writes: one per group of test binaries). Beside a
+//! group's `mutants.out`, `confirmed/mutants.out` holds the outcomes of its
+//! surviving mutants re-tested with the whole test suite: they replace the
+//! group's own.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -131,6 +134,10 @@ pub struct RunResults {
     pub tested: Vec<Tested>,
 }
 
+/// Where `cargo vital mutants` puts the re-test of a group's survivors, beside the
+/// group's `mutants.out`.
+pub const CONFIRMED: &str = "confirmed";
+
 /// The `mutants.out` directories under `path`, as given to `check --mutants`:
 /// `path` itself, `path/mutants.out`, or `path/*/mutants.out` (sorted).
 pub fn find_dirs(path: &Path, display: &Path) -> Result<Vec<(PathBuf, PathBuf)>> {
@@ -199,8 +206,31 @@ pub fn read_dir(dir: &Path, display: &Path) -> Result<RunResults> {
     };
     let mut results = parse(&text, &outcomes_display)?;
     results.dir = display.to_path_buf();
+    attach_diffs(&mut results, dir, listed.as_deref());
+    // The survivors re-tested with the whole test suite: their outcomes stand.
+    let confirmed = dir.parent().map(|p| p.join(CONFIRMED).join("mutants.out"));
+    if let Some(confirmed) = confirmed.filter(|c| c.is_dir()) {
+        let shown = display.parent().unwrap_or(display).join(CONFIRMED).join("mutants.out");
+        let again = read_dir(&confirmed, &shown)?;
+        for retested in again.tested {
+            let Some(first) = results.tested.iter_mut().find(|t| t.mutant.key() == retested.mutant.key())
+            else {
+                return Err(unusable(
+                    &shown,
+                    format!("re-tests `{}`, which the run beside it did not test", retested.mutant.name),
+                ));
+            };
+            first.summary = retested.summary;
+        }
+    }
+    Ok(results)
+}
+
+/// Replaces each tested mutant's `diff_path` by its diff: the file under `dir`, or
+/// the mutant's entry in `listed` (`mutants.json`).
+fn attach_diffs(results: &mut RunResults, dir: &Path, listed: Option<&[MutantRecord]>) {
     let by_name: BTreeMap<&str, &MutantRecord> =
-        listed.iter().flatten().map(|m| (m.name.as_str(), m)).collect();
+        listed.into_iter().flatten().map(|m| (m.name.as_str(), m)).collect();
     for tested in &mut results.tested {
         if let Some(path) = tested.diff.take() {
             // `diff_path` is relative to the `mutants.out` directory.
@@ -217,7 +247,6 @@ pub fn read_dir(dir: &Path, display: &Path) -> Result<RunResults> {
                 .and_then(|listed| listed.diff.clone());
         }
     }
-    Ok(results)
 }
 
 /// The phase (`Build`, `Test`) in which the baseline of the `outcomes.json` text
@@ -437,5 +466,46 @@ mod tests {
         assert_eq!(results.tested[0].diff.as_deref(), Some("--- src/lib.rs\n"));
         assert_eq!(results.tested[1].diff, None, "no diff file and not in mutants.json");
         assert_eq!(results.dir, Path::new("m"));
+    }
+
+    /// A group's survivors re-tested with every test: their new outcome stands.
+    #[test]
+    fn a_confirmation_beside_a_run_replaces_its_outcomes() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("g1/mutants.out");
+        let confirmed = dir.path().join("g1/confirmed/mutants.out");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::create_dir_all(&confirmed).unwrap();
+        std::fs::write(out.join("outcomes.json"), OUTCOMES).unwrap();
+        // The timed-out mutant, caught by the whole suite.
+        let start = OUTCOMES
+            .find(r#" {"scenario":{"Mutant":{"name":"src/lib.rs:4:7: replace > with < in f""#)
+            .unwrap();
+        let end = OUTCOMES
+            .rfind(
+                "
+ ],",
+            )
+            .unwrap();
+        let again = format!(
+            r#"{{"outcomes":[{}],"total_mutants":1,"missed":0,"caught":1,"timeout":0,"unviable":0,"success":0,"start_time":"x","end_time":"y"}}"#,
+            OUTCOMES[start..end].replace(r#""summary":"Timeout""#, r#""summary":"CaughtMutant""#)
+        );
+        std::fs::write(confirmed.join("outcomes.json"), &again).unwrap();
+        let results = read_dir(&out, Path::new("r/g1/mutants.out")).unwrap();
+        let summaries: Vec<Summary> = results.tested.iter().map(|t| t.summary).collect();
+        assert_eq!(summaries, [Summary::CaughtMutant, Summary::CaughtMutant]);
+        // A re-test of a mutant the run did not test is not a confirmation.
+        std::fs::write(
+            confirmed.join("outcomes.json"),
+            again.replace("replace > with < in f", "replace > with == in f"),
+        )
+        .unwrap();
+        let error = read_dir(&out, Path::new("r/g1/mutants.out")).unwrap_err().to_string();
+        assert!(
+            error
+                .starts_with("r/g1/confirmed/mutants.out: re-tests `src/lib.rs:4:7: replace > with == in f`"),
+            "{error}"
+        );
     }
 }
