@@ -437,6 +437,7 @@ mod tests {
             binaries: vec!["gauge".into(), "my_test".into()],
             functions: vec!["gauge::f".into()],
             mutants: vec!["src/lib.rs:1:1: replace f -> bool with true".into()],
+            acknowledged: Vec::new(),
             baseline: Baseline::Skip {
                 timeout: Duration::from_secs(20),
                 measured: Duration::from_millis(10),
@@ -769,10 +770,12 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
             GroupRun::Tested(results) => results,
             GroupRun::BaselineFailed(message) => return Ok(MutantsOutcome::BaselineFailed(message)),
         };
+        // Acknowledged survivors leave the score whatever the whole suite does.
         let survivors: Vec<String> = results
             .tested
             .iter()
             .filter(|t| matches!(t.summary, outcomes::Summary::MissedMutant | outcomes::Summary::Timeout))
+            .filter(|t| !group.acknowledged.contains(&t.mutant.name))
             .map(|t| t.mutant.name.clone())
             .collect();
         if survivors.is_empty() {
@@ -787,6 +790,7 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
         let confirm = Group {
             targets: Vec::new(),
             mutants: survivors,
+            acknowledged: Vec::new(),
             baseline: Baseline::Run(
                 "the whole test suite, doctests included, is not the one measured".into(),
             ),

@@ -93,6 +93,9 @@ pub struct Group {
     pub functions: Vec<String>,
     /// The exact names of the mutants to test.
     pub mutants: Vec<String>,
+    /// Those of them that the catalogue acknowledges as equivalent: left out of the
+    /// score whatever their outcome, so never re-tested with the whole suite.
+    pub acknowledged: Vec<String>,
     /// Whether the baseline runs.
     pub baseline: Baseline,
 }
@@ -194,9 +197,10 @@ pub fn plan(
     let suite = TestSuite::new(index);
     let package_of: BTreeMap<&str, &str> =
         list.iter().map(|m| (m.name.as_str(), m.package.as_str())).collect();
-    // (package, test packages, targets) → (functions, mutants)
+    // (package, test packages, targets) → (functions, mutants, acknowledged mutants)
     type Key = (String, Vec<String>, Vec<TestTarget>);
-    let mut groups: BTreeMap<Key, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    type Members = (Vec<String>, Vec<String>, Vec<String>);
+    let mut groups: BTreeMap<Key, Members> = BTreeMap::new();
     for ((name, f), evidence) in functions.iter().zip(evidence) {
         let mutants: Vec<&str> = evidence
             .mutants
@@ -221,17 +225,20 @@ pub fn plan(
             test_packages.insert((*package).to_string());
         }
         let key = (package.to_string(), test_packages.into_iter().collect(), targets.into_iter().collect());
-        let (names, all) = groups.entry(key).or_default();
+        let (names, all, acknowledged) = groups.entry(key).or_default();
         names.push(name.clone());
         all.extend(mutants.iter().map(|m| m.to_string()));
+        acknowledged.extend(
+            evidence.mutants.iter().filter(|m| m.acknowledged.is_some()).map(|m| m.mutant.name.clone()),
+        );
     }
     let current = SourceStamp::of(index);
     let groups = groups
         .into_iter()
-        .map(|((package, test_packages, targets), (functions, mutants))| {
+        .map(|((package, test_packages, targets), (functions, mutants, acknowledged))| {
             let binaries = binaries(index, &suite, &test_packages, &targets);
             let baseline = baseline(&current, last_run, &binaries, options);
-            Group { package, test_packages, targets, binaries, functions, mutants, baseline }
+            Group { package, test_packages, targets, binaries, functions, mutants, acknowledged, baseline }
         })
         .collect();
     Plan { groups }

@@ -364,6 +364,7 @@ fn the_plan_groups_by_reaching_binaries_and_skips_only_a_proven_baseline() {
     assert_eq!(utf8.targets, [TestTarget::Lib], "reached by the lib's unit test");
     assert_eq!(utf8.binaries, ["demo"]);
     assert_eq!(utf8.mutants.len(), 3);
+    assert!(utf8.acknowledged.is_empty());
     assert_eq!(
         utf8.baseline,
         Baseline::Skip { timeout: Duration::from_secs(31), measured: Duration::from_millis(6200) }
