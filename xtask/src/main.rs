@@ -7,21 +7,29 @@
 //! - `cargo xtask vital-check`: vital gating itself: runs vital's tests under
 //!   coverage and checks them against the root `vital.toml`, through the library
 //!   API (the same few lines any workspace's xtask can use).
+//! - `cargo xtask mutants`: the mutation tier of vital's own vital functions:
+//!   a coverage run, then `cargo vital mutants` on them. Not part of `test`: each
+//!   mutant rebuilds vital's library and its unit-test binary, which takes tens of
+//!   minutes on 2 cores (see the README).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::{Command, ExitCode};
 
-use cargo_vital::process::{self, CoverageRun, INSTALL_LLVM_COV, RunOutcome};
+use cargo_vital::process::{
+    self, CoverageRun, INSTALL_LLVM_COV, INSTALL_MUTANTS, MutantsOutcome, MutantsRun, RunOutcome,
+};
 use vital::pipeline::default_coverage_path;
 use vital::{Format, Inputs, Session, Style};
 
-const USAGE: &str = "usage: cargo xtask <test | vital-check [--format FORMAT] | bench-data>";
+const USAGE: &str =
+    "usage: cargo xtask <test | vital-check [--format FORMAT] | mutants [--format FORMAT] | bench-data>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("vital-check") => vital_check(&args[1..]),
+        Some("mutants") => mutants(&args[1..]),
         Some("bench-data") => bench_data(),
         _ => {
             eprintln!("{USAGE}");
@@ -79,6 +87,18 @@ fn ensure_nextest() -> Result<(), vital::Error> {
             .with_help("install it with `cargo install cargo-nextest --locked`"));
     }
     Ok(())
+}
+
+/// The mutation tests run cargo-mutants: installs it when it is missing.
+fn ensure_mutants() -> Result<(), vital::Error> {
+    if process::check_cargo_mutants().is_ok() {
+        return Ok(());
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    if run(&cargo, &["install", "cargo-mutants", "--locked"]) != 0 {
+        eprintln!("xtask: `{INSTALL_MUTANTS}` failed");
+    }
+    process::check_cargo_mutants()
 }
 
 /// What the tests of pre-commit, of the workflows and of the HTML report need:
@@ -156,6 +176,7 @@ fn ensure_chromium() -> Result<(), vital::Error> {
 fn test() -> Result<u8, vital::Error> {
     ensure_prerequisites()?;
     ensure_nextest()?;
+    ensure_mutants()?;
     ensure_test_tools()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     for step in [
@@ -171,40 +192,79 @@ fn test() -> Result<u8, vital::Error> {
     vital_check(&[])
 }
 
-/// Gates vital on itself.
-fn vital_check(args: &[String]) -> Result<u8, vital::Error> {
-    let format = match args {
-        [] => Format::Human,
+/// `--format FORMAT` (default human); `None` after a usage error.
+fn format_arg(args: &[String]) -> Option<Format> {
+    match args {
+        [] => Some(Format::Human),
         [flag, value] if flag == "--format" => match value.parse() {
-            Ok(format) => format,
+            Ok(format) => Some(format),
             Err(message) => {
                 eprintln!("error: {message}\n{USAGE}");
-                return Ok(2);
+                None
             }
         },
         _ => {
             eprintln!("{USAGE}");
-            return Ok(2);
+            None
         }
-    };
-    ensure_prerequisites()?;
-    let session = Session::open(process::workspace(None)?, None)?;
-    // vital's vital functions live in the library; its unit tests are their evidence.
-    let run = CoverageRun { packages: vec!["vital".into()], ..CoverageRun::default() };
-    let output = default_coverage_path(session.workspace());
-    let results = match process::produce_coverage(&session, &run, &output)? {
-        RunOutcome::Coverage { results } => results,
-        RunOutcome::Failed(code) => {
-            eprintln!("error: the tests did not build or run under coverage ({code:?}): nothing was gated");
-            return Ok(2);
-        }
-    };
-    let inputs = results.into_iter().fold(Inputs::new().coverage(output), Inputs::tests);
-    let report = session.check(&inputs)?;
+    }
+}
+
+/// Prints `report` in `format`, coloured on a terminal; its exit code.
+fn print_report(report: &vital::Report, format: Format) -> u8 {
     let color =
         std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
     print!("{}", report.render(format, &Style { color }));
-    Ok(u8::try_from(report.exit_code()).unwrap_or(1))
+    u8::try_from(report.exit_code()).unwrap_or(1)
+}
+
+/// The coverage run of vital's vital functions: the library's tests.
+fn produce_vital_coverage(session: &Session) -> Result<Option<Inputs>, vital::Error> {
+    // vital's vital functions live in the library; its unit tests are their evidence.
+    let run = CoverageRun { packages: vec!["vital".into()], ..CoverageRun::default() };
+    let output = default_coverage_path(session.workspace());
+    match process::produce_coverage(session, &run, &output)? {
+        RunOutcome::Coverage { results } => {
+            Ok(Some(results.into_iter().fold(Inputs::new().coverage(output), Inputs::tests)))
+        }
+        RunOutcome::Failed(code) => {
+            eprintln!("error: the tests did not build or run under coverage ({code:?}): nothing was gated");
+            Ok(None)
+        }
+    }
+}
+
+/// `cargo xtask mutants`: the mutation tier of vital's vital functions. The
+/// coverage run first: it lets the mutation run skip cargo-mutants' baseline and
+/// time its tests.
+fn mutants(args: &[String]) -> Result<u8, vital::Error> {
+    let Some(format) = format_arg(args) else { return Ok(2) };
+    ensure_prerequisites()?;
+    ensure_mutants()?;
+    let session = Session::open(process::workspace(None)?, None)?;
+    if produce_vital_coverage(&session)?.is_none() {
+        return Ok(1);
+    }
+    match process::produce_mutants(&session, &MutantsRun::default())? {
+        MutantsOutcome::Tested { dir, list } => {
+            let report = session.check_mutation(&Inputs::new().mutants(dir).mutant_list(list))?;
+            Ok(print_report(&report, format))
+        }
+        MutantsOutcome::BaselineFailed(message) => {
+            eprintln!("error: {message}: nothing was gated");
+            Ok(1)
+        }
+    }
+}
+
+/// Gates vital on itself.
+fn vital_check(args: &[String]) -> Result<u8, vital::Error> {
+    let Some(format) = format_arg(args) else { return Ok(2) };
+    ensure_prerequisites()?;
+    let session = Session::open(process::workspace(None)?, None)?;
+    let Some(inputs) = produce_vital_coverage(&session)? else { return Ok(1) };
+    let report = session.check(&inputs)?;
+    Ok(print_report(&report, format))
 }
 
 /// The registry crate whose coverage the benchmarks read.

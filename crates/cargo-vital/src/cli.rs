@@ -1,4 +1,4 @@
-//! Command line: `cargo vital run | check | list | suggest | report | hook`.
+//! Command line: `cargo vital run | check | mutants | list | suggest | report | hook`.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::time::Duration;
 use vital::catalogue::vocabulary::VOCABULARY;
 use vital::catalogue::{Catalogue, FILE_NAME};
 use vital::pipeline::{Listed, default_coverage_path, default_report_path};
@@ -14,7 +15,7 @@ use vital::suggest;
 use vital::workspace::Workspace;
 use vital::{Error, ErrorKind, InputFile, Inputs, Session};
 
-use crate::process::{self, CoverageRun, RunOutcome, Runner};
+use crate::process::{self, CoverageRun, MutantsOutcome, MutantsRun, RunOutcome, Runner};
 
 /// Exit code: every gate holds.
 pub const EXIT_PASS: u8 = 0;
@@ -64,6 +65,9 @@ enum Command {
     Run(RunArgs),
     /// Check existing coverage against the catalogue.
     Check(CheckArgs),
+    /// Test the mutants of the vital functions (cargo-mutants), only with the test
+    /// binaries that reach each, then gate their mutation scores.
+    Mutants(MutantsArgs),
     /// Show the catalogue as resolved: function, file:line, tier, failure modes.
     List(ListArgs),
     /// Propose failure modes for the vital functions (or FUNCTION), from their
@@ -187,6 +191,40 @@ impl Selection {
     }
 }
 
+#[derive(Args, Debug)]
+struct MutantsArgs {
+    /// Features to activate (comma- or space-separated, repeatable).
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    features: Vec<String>,
+    /// Activate all features.
+    #[arg(long)]
+    all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    no_default_features: bool,
+    /// Timeout of each mutant's tests, in seconds [default: 5 × the measured time of
+    /// its test binaries, at least --minimum-timeout].
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    timeout: Option<Duration>,
+    /// The least timeout of a mutant's tests, in seconds.
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "20")]
+    minimum_timeout: Duration,
+    /// An earlier `--format json` report: fail only for functions that got worse
+    /// or are new.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+}
+
+/// A positive number of seconds.
+fn seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 = text.parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if value > 0.0 && value.is_finite() {
+        Duration::try_from_secs_f64(value).map_err(|err| err.to_string())
+    } else {
+        Err(format!("`{text}` is not a positive number of seconds"))
+    }
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum RunnerArg {
     Auto,
@@ -207,13 +245,22 @@ struct CheckArgs {
     /// No coverage: check that the catalogue resolves and that each failure mode a
     /// tier requires has a test that exists, is not ignored and is not hollow (fast,
     /// for pre-commit).
-    #[arg(long = "static", conflicts_with_all = ["coverage", "tests", "stamp", "unstamped", "per_test"])]
+    #[arg(long = "static", conflicts_with_all = ["coverage", "tests", "stamp", "unstamped", "per_test", "mutants"])]
     static_only: bool,
     /// Per-test evidence (each failure-mode test's own coverage, SPEC §7), as
     /// `cargo vital run` writes it; several merge
     /// [default: each export's `NAME.pertest/` beside it].
     #[arg(long = "per-test", value_name = "DIR", num_args = 1..)]
     per_test: Vec<PathBuf>,
+    /// Mutation results: `mutants.out` directories of cargo-mutants (or their
+    /// parents, or `target/vital/mutants`); several merge (shards). The tiers'
+    /// `mutation` key gates them; without any coverage, they are checked alone.
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    mutants: Vec<PathBuf>,
+    /// The mutants of the current source (`cargo mutants --list --json`)
+    /// [default: listed now with cargo-mutants].
+    #[arg(long, value_name = "FILE", requires = "mutants")]
+    mutant_list: Option<PathBuf>,
     #[command(flatten)]
     selection: Selection,
     /// The source stamp taken before the coverage run (`cargo vital stamp`)
@@ -379,6 +426,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
         }
         Command::Check(args) => check(&common, &session, args),
         Command::Run(args) => run_tests(&common, &session, args),
+        Command::Mutants(args) => run_mutants(&common, &session, args),
     }
 }
 
@@ -403,7 +451,14 @@ fn suggest_one(common: &Common, workspace: Workspace, function: &str) -> Result<
 /// `cargo vital check`: existing coverage and results.
 fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Error> {
     let workspace = session.workspace();
-    let mut inputs = if args.coverage.is_empty() {
+    // Mutation results and no coverage at all: a check of the mutation results alone.
+    let mutation_only = args.coverage.is_empty()
+        && args.tests.is_empty()
+        && !args.mutants.is_empty()
+        && !default_coverage_path(workspace).is_file();
+    let mut inputs = if mutation_only {
+        Inputs::new()
+    } else if args.coverage.is_empty() {
         let path = default_coverage_path(workspace);
         if !path.is_file() {
             return Err(Error::new(
@@ -433,9 +488,63 @@ fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Erro
         inputs = inputs.unstamped();
     }
     inputs = args.per_test.into_iter().fold(inputs, Inputs::per_test);
-    let report = session.check(&inputs)?;
+    if args.mutants.is_empty() {
+        let report = session.check(&inputs)?;
+        save_report(workspace, &report);
+        return render(common, &report, &Protected::of(common, session, &inputs));
+    }
+    inputs = args.mutants.into_iter().fold(inputs, Inputs::mutants);
+    // The mutants the source has now: given, or listed by cargo-mutants.
+    let listed = match args.mutant_list {
+        Some(list) => {
+            inputs = inputs.mutant_list(list);
+            None
+        }
+        None => {
+            let config = process::mutants_config(workspace)?;
+            let path = workspace.vital_dir().join(format!(".mutants-list.{}.tmp", std::process::id()));
+            process::list_mutants(workspace, &config, &path)?;
+            inputs = inputs.mutant_list(InputFile {
+                path: path.clone(),
+                display: "`cargo mutants --list --json`".into(),
+            });
+            Some(path)
+        }
+    };
+    let report = if mutation_only { session.check_mutation(&inputs) } else { session.check(&inputs) };
+    if let Some(path) = listed {
+        let _ = std::fs::remove_file(path);
+    }
+    let report = report?;
     save_report(workspace, &report);
     render(common, &report, &Protected::of(common, session, &inputs))
+}
+
+/// `cargo vital mutants`: the mutants of the vital functions, then the mutation check.
+fn run_mutants(common: &Common, session: &Session, args: MutantsArgs) -> Result<u8, Error> {
+    let run = MutantsRun {
+        features: args.features,
+        all_features: args.all_features,
+        no_default_features: args.no_default_features,
+        timeout: args.timeout,
+        minimum_timeout: args.minimum_timeout,
+    };
+    match process::produce_mutants(session, &run)? {
+        MutantsOutcome::Tested { dir, list } => {
+            let mut inputs = Inputs::new().mutants(dir).mutant_list(list);
+            if let Some(baseline) = args.baseline {
+                inputs = inputs.baseline(baseline);
+            }
+            let report = session.check_mutation(&inputs)?;
+            save_report(session.workspace(), &report);
+            render(common, &report, &Protected::of(common, session, &inputs))
+        }
+        MutantsOutcome::BaselineFailed(message) => {
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(stderr, "error: {message}: nothing was gated");
+            Ok(EXIT_FAIL)
+        }
+    }
 }
 
 /// `cargo vital run`: the tests under coverage, then the check.

@@ -322,7 +322,7 @@ fn run_one(
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command.spawn().map_err(|err| format!("it could not be started: {err}"))?;
     // A signal to vital reaches the test's whole group.
-    let group = crate::process::Group::enter(&child);
+    let group = crate::process::ProcessGroup::enter(&child);
     let stdout = child.stdout.take().expect("piped");
     let reader = std::thread::spawn(move || {
         std::io::BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>()

@@ -1,21 +1,28 @@
-//! Everything that spawns a process: `cargo metadata`, the prerequisite checks and
-//! the coverage run. One place, so the environment and the error messages are
-//! handled once.
+//! Everything that spawns a process: `cargo metadata`, the prerequisite checks,
+//! the coverage run and the mutation runs. One place, so the environment and the
+//! error messages are handled once.
 
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::Duration;
 
-use vital::evidence::coverage::stamp::SourceStamp;
+use vital::evidence::coverage::stamp::{RunSettings, STAMP_VERSION, SourceStamp};
+use vital::evidence::mutants::config::{MutantsConfig, TREE_CONFIG};
+use vital::evidence::mutants::outcomes;
+use vital::evidence::mutants::plan::{Baseline, Group, PlanOptions};
+use vital::pipeline::{MUTANT_LIST, MUTANTS_STAMP, default_mutants_dir};
 use vital::workspace::Workspace;
-use vital::{Error, ErrorKind, Location};
+use vital::{Error, ErrorKind, InputFile, Location, Session};
 
 /// The command that installs cargo-llvm-cov.
 pub const INSTALL_LLVM_COV: &str = "cargo install cargo-llvm-cov --locked";
 /// The command that installs the LLVM tools.
 pub const INSTALL_LLVM_TOOLS: &str = "rustup component add llvm-tools-preview";
+/// The command that installs cargo-mutants.
+pub const INSTALL_MUTANTS: &str = "cargo install cargo-mutants --locked";
 
 pub(crate) fn cargo() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
@@ -307,6 +314,9 @@ pub fn produce_coverage(
     std::fs::create_dir_all(&vital_dir).map_err(|err| io_error(&vital_dir, "create", &err))?;
     let _lock = lock_runs(&vital_dir)?;
     remove_leftovers(dir);
+    // The settings describe the coverage beside them: none while a run is under way.
+    let settings_path = RunSettings::path_for(output);
+    let _ = std::fs::remove_file(&settings_path);
     let (outcome, located) = run_coverage(workspace, run, output)?;
     let per_test = vital::evidence::pertest::dir_for(output);
     // Evidence of an earlier run must never stand beside this run's coverage.
@@ -314,6 +324,16 @@ pub fn produce_coverage(
     if let RunOutcome::Coverage { results } = &outcome {
         let json = serde_json::to_vec_pretty(&stamp).expect("a stamp always serializes");
         vital::fsutil::write_atomic(&SourceStamp::path_for(output), &json)?;
+        let settings = RunSettings {
+            vital_run: STAMP_VERSION,
+            packages: run.packages.clone(),
+            features: run.features.clone(),
+            all_features: run.all_features,
+            no_default_features: run.no_default_features,
+            test_args: run.test_args.iter().map(|a| a.to_string_lossy().into_owned()).collect(),
+        };
+        let settings_json = serde_json::to_vec_pretty(&settings).expect("settings always serialize");
+        vital::fsutil::write_atomic(&settings_path, &settings_json)?;
         if let (Some(results), Some(located)) = (results, &located) {
             let results = vital::evidence::tests::TestResults::read(results, results, workspace)?;
             let targets = session.proof_targets(&results);
@@ -459,15 +479,15 @@ pub fn interrupted() -> Result<(), Error> {
 }
 
 /// A child leading its own process group, registered for [`forward_signals`].
-pub(crate) struct Group {
+pub(crate) struct ProcessGroup {
     pid: i32,
 }
 
-impl Group {
-    pub(crate) fn enter(child: &std::process::Child) -> Group {
+impl ProcessGroup {
+    pub(crate) fn enter(child: &std::process::Child) -> ProcessGroup {
         let pid = i32::try_from(child.id()).unwrap_or(0);
         RUN_GROUP.store(pid, Ordering::SeqCst);
-        Group { pid }
+        ProcessGroup { pid }
     }
 
     /// Kills every process of the group.
@@ -492,7 +512,7 @@ impl Group {
     }
 }
 
-impl Drop for Group {
+impl Drop for ProcessGroup {
     fn drop(&mut self) {
         RUN_GROUP.store(0, Ordering::SeqCst);
     }
@@ -501,7 +521,7 @@ impl Drop for Group {
 /// Runs `command` (which leads its own process group) to the end of its group.
 fn run_group(mut command: Command) -> std::io::Result<std::process::ExitStatus> {
     let child = command.spawn()?;
-    let group = Group::enter(&child);
+    let group = ProcessGroup::enter(&child);
     group.wait(child)
 }
 
@@ -567,7 +587,9 @@ fn remove_leftovers(dir: &Path) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let temporary = name.starts_with('.')
             && (name.ends_with(".tmp") || name.starts_with(".tests.") || name.starts_with(".nextest."));
-        if temporary {
+        if temporary && name.starts_with(".mutants.") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        } else if temporary {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -586,7 +608,7 @@ fn run_libtest(
     let (reader, writer) = std::io::pipe()?;
     command.stdout(writer.try_clone()?).stderr(writer);
     let child = command.spawn()?;
-    let group = Group::enter(&child);
+    let group = ProcessGroup::enter(&child);
     // The command holds the pipe's write ends: drop it, or the reader never ends.
     drop(command);
     let mut out = std::io::BufWriter::new(std::fs::File::create(events)?);
@@ -609,6 +631,71 @@ fn run_libtest(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vital::evidence::mutants::plan::TestTarget;
+
+    #[test]
+    fn a_mutation_run_selects_its_binaries_and_its_baseline() {
+        let group = Group {
+            package: "gauge".into(),
+            test_packages: vec!["gauge".into(), "other".into()],
+            targets: vec![TestTarget::Lib, TestTarget::Test("my_test".into())],
+            binaries: vec!["gauge".into(), "my_test".into()],
+            functions: vec!["gauge::f".into()],
+            mutants: vec!["src/lib.rs:1:1: replace f -> bool with true".into()],
+            acknowledged: Vec::new(),
+            baseline: Baseline::Skip {
+                timeout: Duration::from_secs(20),
+                measured: Duration::from_millis(10),
+            },
+        };
+        let run = MutantsRun { features: vec!["a,b".into()], all_features: true, ..MutantsRun::default() };
+        let args = |command: Command| -> Vec<String> {
+            command.get_args().map(|a| a.to_string_lossy().into_owned()).collect()
+        };
+        let skip = args(run.command(
+            Path::new("/w"),
+            &group,
+            Path::new("/c.toml"),
+            Path::new("/o"),
+            Path::new("/t"),
+        ));
+        assert_eq!(
+            skip,
+            [
+                "mutants",
+                "--test-tool=cargo",
+                "--colors=never",
+                "--no-shuffle",
+                "--config",
+                "/c.toml",
+                "--dir",
+                "/w",
+                "--output",
+                "/o",
+                "--package=gauge",
+                "--test-package=gauge,other",
+                "--cargo-arg=--lib",
+                "--cargo-arg=--test=my?test",
+                "--features=a,b",
+                "--all-features",
+                "--baseline=skip",
+                "--timeout=20"
+            ]
+        );
+        let measured = Group { baseline: Baseline::Run("no run".into()), ..group.clone() };
+        let run = MutantsRun::default();
+        let command =
+            run.command(Path::new("/w"), &measured, Path::new("/c"), Path::new("/o"), Path::new("/t"));
+        let target = command.get_envs().find(|(k, _)| *k == "CARGO_TARGET_DIR").and_then(|(_, v)| v);
+        assert_eq!(target, Some("/t".as_ref()));
+        assert!(
+            args(command).ends_with(&["--minimum-test-timeout=20".into(), "--timeout-multiplier=5".into()])
+        );
+        let fixed = MutantsRun { timeout: Some(Duration::from_secs(3)), ..MutantsRun::default() };
+        let command =
+            fixed.command(Path::new("/w"), &measured, Path::new("/c"), Path::new("/o"), Path::new("/t"));
+        assert!(args(command).ends_with(&["--timeout=3".into()]));
+    }
 
     #[test]
     fn the_coverage_command_turns_branch_coverage_on_and_passes_options_through() {
@@ -667,5 +754,359 @@ mod tests {
             "--tool-config-file".into(),
             "vital:/t/n.toml".into()
         ]));
+    }
+}
+
+/// Errors, with the command that installs it, when `cargo mutants` is not a command.
+pub fn check_cargo_mutants() -> Result<(), Error> {
+    let works = Command::new(cargo())
+        .args(["mutants", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if works {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::Tool,
+            None,
+            "cargo-mutants is not installed (`cargo mutants` is not a command)",
+        )
+        .with_help(format!("install it with `{INSTALL_MUTANTS}`")))
+    }
+}
+
+/// The workspace's cargo-mutants config (`.cargo/mutants.toml`), as vital passes it on.
+pub fn mutants_config(workspace: &Workspace) -> Result<MutantsConfig, Error> {
+    let path = workspace.root.join(TREE_CONFIG);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => MutantsConfig::from_tree(Some(&text), Path::new(TREE_CONFIG)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => MutantsConfig::from_tree(None, &path),
+        Err(err) => Err(Error::io(ErrorKind::Mutants, Path::new(TREE_CONFIG), &err)),
+    }
+}
+
+/// Writes `cargo mutants --list --json` of the workspace's current source to
+/// `output` (atomically), listing with `config` (`.cargo/mutants.toml` without its
+/// filters). Every package of the workspace is listed.
+pub fn list_mutants(workspace: &Workspace, config: &MutantsConfig, output: &Path) -> Result<(), Error> {
+    check_cargo_mutants()?;
+    let dir = output.parent().unwrap_or(&workspace.target_dir);
+    std::fs::create_dir_all(dir).map_err(|err| io_error(dir, "create", &err))?;
+    let config_path = dir.join(format!(".mutants-list.{}.toml.tmp", std::process::id()));
+    std::fs::write(&config_path, config.render(None)).map_err(|err| io_error(&config_path, "write", &err))?;
+    let result = Command::new(cargo())
+        .args(["mutants", "--list", "--json", "--workspace", "--colors=never"])
+        .arg("--config")
+        .arg(&config_path)
+        .arg("--dir")
+        .arg(&workspace.root)
+        .stdin(Stdio::null())
+        .output();
+    let _ = std::fs::remove_file(&config_path);
+    let output_of = result.map_err(|err| {
+        Error::new(ErrorKind::Tool, None, format!("cannot run `cargo mutants`: {err}"))
+            .with_help(format!("install it with `{INSTALL_MUTANTS}`"))
+    })?;
+    if !output_of.status.success() {
+        let stderr = String::from_utf8_lossy(&output_of.stderr);
+        return Err(Error::new(
+            ErrorKind::Tool,
+            Some(Location::file(&workspace.root)),
+            format!("`cargo mutants --list` failed ({}): {}", output_of.status, stderr.trim()),
+        )
+        .with_help("run `cargo mutants --list` in the workspace to see why"));
+    }
+    vital::fsutil::write_atomic(output, &output_of.stdout)
+}
+
+/// How `cargo vital mutants` runs cargo-mutants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MutantsRun {
+    /// `--features`.
+    pub features: Vec<String>,
+    /// `--all-features`.
+    pub all_features: bool,
+    /// `--no-default-features`.
+    pub no_default_features: bool,
+    /// A fixed timeout of each mutant's tests.
+    pub timeout: Option<Duration>,
+    /// The least timeout.
+    pub minimum_timeout: Duration,
+}
+
+impl Default for MutantsRun {
+    fn default() -> Self {
+        MutantsRun {
+            features: Vec::new(),
+            all_features: false,
+            no_default_features: false,
+            timeout: None,
+            minimum_timeout: PlanOptions::default().minimum_timeout,
+        }
+    }
+}
+
+impl MutantsRun {
+    /// The `cargo mutants` command testing `group`'s mutants, with the config file
+    /// at `config` and the results under `output` (`output/mutants.out`). Builds go
+    /// to `target_dir`, which outlives the run: cargo-mutants builds in a scratch
+    /// copy of the source, and a lasting target directory keeps the dependencies
+    /// built from one run to the next.
+    pub fn command(
+        &self,
+        root: &Path,
+        group: &Group,
+        config: &Path,
+        output: &Path,
+        target_dir: &Path,
+    ) -> Command {
+        let mut command = Command::new(cargo());
+        command.args(["mutants", "--test-tool=cargo", "--colors=never", "--no-shuffle"]);
+        command.arg("--config").arg(config).arg("--dir").arg(root).arg("--output").arg(output);
+        command.arg(format!("--package={}", group.package));
+        command.arg(format!("--test-package={}", group.test_packages.join(",")));
+        for target in &group.targets {
+            command.arg(format!("--cargo-arg={}", target.cargo_arg()));
+        }
+        for features in &self.features {
+            command.arg(format!("--features={features}"));
+        }
+        if self.all_features {
+            command.arg("--all-features");
+        }
+        if self.no_default_features {
+            command.arg("--no-default-features");
+        }
+        match (&group.baseline, self.timeout) {
+            (Baseline::Skip { timeout, .. }, _) => {
+                command.args(["--baseline=skip", &format!("--timeout={}", timeout.as_secs_f64())]);
+            }
+            (Baseline::Run(_), Some(timeout)) => {
+                command.arg(format!("--timeout={}", timeout.as_secs_f64()));
+            }
+            (Baseline::Run(_), None) => {
+                command.arg(format!("--minimum-test-timeout={}", self.minimum_timeout.as_secs_f64()));
+                command.arg(format!("--timeout-multiplier={}", PlanOptions::default().multiplier));
+            }
+        }
+        command.env("CARGO_TARGET_DIR", target_dir);
+        // cargo-mutants' progress goes to stderr: stdout carries the report.
+        command.stdin(Stdio::null()).stdout(std::io::stderr()).stderr(Stdio::inherit());
+        command
+    }
+}
+
+/// How a mutation run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MutantsOutcome {
+    /// The results are in `dir` (one `mutants.out` per group), with the list of
+    /// the source's mutants at `list`.
+    Tested {
+        /// The results.
+        dir: PathBuf,
+        /// The mutant list.
+        list: PathBuf,
+    },
+    /// The tests failed on the unmutated source: nothing was tested.
+    BaselineFailed(String),
+}
+
+/// Tests the mutants of `session`'s vital functions the way `cargo vital mutants`
+/// does: lists the source's mutants, plans the groups, runs cargo-mutants once per
+/// group with the test binaries that reach its functions, then once more on the
+/// group's surviving mutants with every test of its packages (doctests included,
+/// which no target selection reaches): a mutant is reported missed only when the
+/// whole test suite misses it. Checks that each run tested exactly its mutants,
+/// and writes the results to `target/vital/mutants/` with the list and the stamp of
+/// the source, replacing the previous results only when every group finished.
+pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOutcome, Error> {
+    use std::io::Write;
+    check_cargo_mutants()?;
+    let workspace = session.workspace();
+    let stamp = session.stamp();
+    let vital_dir = workspace.vital_dir();
+    std::fs::create_dir_all(&vital_dir).map_err(|err| io_error(&vital_dir, "create", &err))?;
+    let _lock = lock_runs(&vital_dir)?;
+    remove_leftovers(&vital_dir);
+    let pid = std::process::id();
+    let scratch = vital_dir.join(format!(".mutants.{pid}.tmp"));
+    std::fs::create_dir_all(&scratch).map_err(|err| io_error(&scratch, "create", &err))?;
+    let final_dir = default_mutants_dir(workspace);
+
+    let config = mutants_config(workspace)?;
+    let list = scratch.join(MUTANT_LIST);
+    list_mutants(workspace, &config, &list)?;
+    let (config_features, config_all, config_no_default) = config.features();
+    let options = PlanOptions {
+        features: run.features.iter().cloned().chain(config_features).collect(),
+        all_features: run.all_features || config_all,
+        no_default_features: run.no_default_features || config_no_default,
+        build_keys: config.build_keys(),
+        timeout: run.timeout,
+        minimum_timeout: run.minimum_timeout,
+        ..PlanOptions::default()
+    };
+    let plan = session
+        .mutation_plan(&InputFile { path: list.clone(), display: final_dir.join(MUTANT_LIST) }, &options)?;
+    let runner = GroupRunner {
+        run,
+        config: &config,
+        root: &workspace.root,
+        target_dir: vital_dir.join("mutants-target"),
+    };
+    let mut stderr = std::io::stderr();
+    for (i, group) in plan.groups.iter().enumerate() {
+        let name = format!("g{}", i + 1);
+        let targets: Vec<String> = group.targets.iter().map(|t| t.cargo_arg()).collect();
+        let baseline = match &group.baseline {
+            Baseline::Skip { timeout, measured } => format!(
+                "baseline skipped: `cargo vital run` passed on this source; timeout {:.0} s (tests took {:.1} s)",
+                timeout.as_secs_f64(),
+                measured.as_secs_f64()
+            ),
+            Baseline::Run(why) => format!("baseline runs: {why}"),
+        };
+        let _ = writeln!(
+            stderr,
+            "vital: {} mutants of {} with `{}` ({baseline})",
+            group.mutants.len(),
+            group.functions.join(", "),
+            targets.join(" ")
+        );
+        let results = match runner.run(group, &scratch.join(&name), &final_dir.join(&name))? {
+            GroupRun::Tested(results) => results,
+            GroupRun::BaselineFailed(message) => return Ok(MutantsOutcome::BaselineFailed(message)),
+        };
+        // Acknowledged survivors leave the score whatever the whole suite does.
+        let survivors: Vec<String> = results
+            .tested
+            .iter()
+            .filter(|t| matches!(t.summary, outcomes::Summary::MissedMutant | outcomes::Summary::Timeout))
+            .filter(|t| !group.acknowledged.contains(&t.mutant.name))
+            .map(|t| t.mutant.name.clone())
+            .collect();
+        if survivors.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            stderr,
+            "vital: {} surviving mutants again, with every test of {} (doctests too)",
+            survivors.len(),
+            group.test_packages.join(", ")
+        );
+        let confirm = Group {
+            targets: Vec::new(),
+            mutants: survivors,
+            acknowledged: Vec::new(),
+            baseline: Baseline::Run(
+                "the whole test suite, doctests included, is not the one measured".into(),
+            ),
+            ..group.clone()
+        };
+        let confirmed = format!("{name}/{}", outcomes::CONFIRMED);
+        if let GroupRun::BaselineFailed(message) =
+            runner.run(&confirm, &scratch.join(&confirmed), &final_dir.join(&confirmed))?
+        {
+            return Ok(MutantsOutcome::BaselineFailed(message));
+        }
+    }
+    let json = serde_json::to_vec_pretty(&stamp).expect("a stamp always serializes");
+    vital::fsutil::write_atomic(&scratch.join(MUTANTS_STAMP), &json)?;
+    // Swap the new results in: the old ones stay whole until the new are.
+    let old = vital_dir.join(format!(".mutants.{pid}.old.tmp"));
+    if final_dir.exists() {
+        std::fs::rename(&final_dir, &old).map_err(|err| io_error(&final_dir, "replace", &err))?;
+    }
+    std::fs::rename(&scratch, &final_dir).map_err(|err| io_error(&final_dir, "write", &err))?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(MutantsOutcome::Tested { list: final_dir.join(MUTANT_LIST), dir: final_dir })
+}
+
+/// How one cargo-mutants run of a group ended.
+enum GroupRun {
+    Tested(outcomes::RunResults),
+    BaselineFailed(String),
+}
+
+/// Runs cargo-mutants for groups of one `cargo vital mutants`.
+struct GroupRunner<'a> {
+    run: &'a MutantsRun,
+    config: &'a MutantsConfig,
+    root: &'a Path,
+    target_dir: PathBuf,
+}
+
+impl GroupRunner<'_> {
+    /// Tests `group`'s mutants into `output/mutants.out` (shown as `shown`), and
+    /// checks that exactly they were tested.
+    fn run(&self, group: &Group, output: &Path, shown: &Path) -> Result<GroupRun, Error> {
+        std::fs::create_dir_all(output).map_err(|err| io_error(output, "create", &err))?;
+        let group_config = output.join("vital-mutants.toml");
+        std::fs::write(&group_config, self.config.render(Some(&group.mutants)))
+            .map_err(|err| io_error(&group_config, "write", &err))?;
+        let mut command = self.run.command(self.root, group, &group_config, output, &self.target_dir);
+        // Its own process group: a signal to vital stops cargo-mutants and every
+        // build and test it started, and vital waits for them.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let status = run_group(command).map_err(|err| {
+            Error::new(ErrorKind::Tool, None, format!("cannot run `cargo mutants`: {err}"))
+                .with_help(format!("install it with `{INSTALL_MUTANTS}`"))
+        })?;
+        interrupted()?;
+        let out = output.join("mutants.out");
+        let shown = shown.join("mutants.out");
+        // cargo-mutants' exit code says less than its outcomes (a timeout hides a
+        // missed mutant): 0, 2 and 3 are finished runs, read below.
+        match status.code() {
+            Some(0 | 2 | 3) => {}
+            Some(4) => {
+                let log = shown.join("log/baseline.log");
+                let phase = std::fs::read_to_string(out.join("outcomes.json"))
+                    .ok()
+                    .and_then(|text| outcomes::failed_baseline_phase(&text));
+                if phase.as_deref() != Some("Test") {
+                    return Err(Error::new(
+                        ErrorKind::Tool,
+                        Some(Location::file(&log)),
+                        "the tests do not build on the unmutated source, so no mutant was tested",
+                    )
+                    .with_help("make `cargo test` build, then run the mutants again"));
+                }
+                return Ok(GroupRun::BaselineFailed(format!(
+                    "the tests fail on the unmutated source, so no mutant was tested (see {})",
+                    log.display()
+                )));
+            }
+            other => {
+                let code = other.map_or_else(|| "killed by a signal".into(), |c| format!("exit status {c}"));
+                return Err(Error::new(
+                    ErrorKind::Tool,
+                    Some(Location::file(shown.join("debug.log"))),
+                    format!("`cargo mutants` failed ({code}): nothing was gated"),
+                )
+                .with_help("see cargo-mutants' output above and its debug.log"));
+            }
+        }
+        let results = outcomes::read_dir(&out, &shown)?;
+        let mut tested: Vec<&str> = results.tested.iter().map(|t| t.mutant.name.as_str()).collect();
+        let mut expected: Vec<&str> = group.mutants.iter().map(String::as_str).collect();
+        tested.sort_unstable();
+        expected.sort_unstable();
+        if tested != expected {
+            let missing: Vec<&&str> = expected.iter().filter(|m| !tested.contains(m)).take(3).collect();
+            return Err(Error::new(
+                ErrorKind::Mutants,
+                Some(Location::file(&shown)),
+                format!(
+                    "cargo-mutants tested {} mutants where vital selected {} (not tested: {missing:?})",
+                    tested.len(),
+                    expected.len()
+                ),
+            )
+            .with_help("is another cargo-mutants or source edit running? Run `cargo vital mutants` again"));
+        }
+        Ok(GroupRun::Tested(results))
     }
 }

@@ -26,6 +26,9 @@ pub enum ErrorKind {
     Io,
     /// A tool vital needs (cargo-llvm-cov, the LLVM tools) is missing or failed.
     Tool,
+    /// Mutation results (cargo-mutants' `mutants.out`, its mutant list) are
+    /// unreadable, partial, or do not fit the source.
+    Mutants,
 }
 
 /// Where a problem is, as precisely as known.

@@ -33,6 +33,7 @@ fn policy() -> impl Strategy<Value = TierPolicy> {
         mutation: None,
         proof: crate::catalogue::Proof::PerTest,
         categories: crate::catalogue::vocabulary::Categories::NONE,
+        timeouts: crate::catalogue::TimeoutRule::Missed,
     })
 }
 
@@ -112,7 +113,14 @@ proptest! {
             .iter()
             .map(|&c| MissingCategory::new(crate::catalogue::Tier::Critical, "f", c, c.default_mode(), "t"))
             .collect();
-        let facts = Facts { evidence: evidence.as_ref(), has_branch_data, modes: &modes, missing_categories: &missing, features: &[] };
+        let facts = Facts {
+            evidence: evidence.as_ref(),
+            has_branch_data,
+            modes: &modes,
+            missing_categories: &missing,
+            features: &[],
+            mutation: None,
+        };
         let (verdict, reasons) = judge(&policy, facts);
         let oracle = evidence.as_ref().is_some_and(|e| {
             meets(e.lines, policy.lines)
@@ -225,7 +233,14 @@ proptest! {
         let passed = match &joined {
             Err(_) => false,
             Ok(evidence) => {
-                let facts = Facts { evidence: evidence[0].as_ref(), has_branch_data, modes: &[], missing_categories: &[], features: &[] };
+                let facts = Facts {
+                    evidence: evidence[0].as_ref(),
+                    has_branch_data,
+                    modes: &[],
+                    missing_categories: &[],
+                    features: &[],
+                    mutation: None,
+                };
                 judge(&policy, facts).0 == Verdict::Pass
             }
         };

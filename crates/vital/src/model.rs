@@ -324,6 +324,25 @@ pub enum Reason {
         /// The features it needs.
         features: Vec<String>,
     },
+    /// The mutation score is below the tier's `mutation` threshold (SPEC §8).
+    MutationBelowThreshold {
+        /// Caught of counted mutants (caught + missed + timeout, acknowledged ones left out).
+        score: Count,
+        /// What the tier demands.
+        min: Percent,
+    },
+    /// A mutant no test catches: every test passes with it.
+    MutantMissed(Mutant),
+    /// A mutant under which the tests time out, which the tier does not count as caught.
+    MutantTimeout(Mutant),
+    /// Mutants of the function have no outcome in the mutation results given: the
+    /// run did not test them (another package, a filter, `--in-diff`, a shard).
+    MutantsUntested {
+        /// Mutants without an outcome.
+        untested: usize,
+        /// Mutants of the function in the current source.
+        total: usize,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -346,6 +365,28 @@ impl fmt::Display for Reason {
             Reason::NoBranchData => f.write_str(
                 "no branch data: the coverage was produced without `--branch` \
                  (use `cargo vital run`, or set `branches = \"regions\"` for this tier)",
+            ),
+            Reason::MutationBelowThreshold { score, min } => {
+                write!(
+                    f,
+                    "mutation score {} < {min} ({} of {} mutants caught)",
+                    score.percent(),
+                    score.covered,
+                    score.total
+                )
+            }
+            Reason::MutantMissed(mutant) => {
+                write!(f, "no test fails when {} at {}", mutant.change(), mutant.location())
+            }
+            Reason::MutantTimeout(mutant) => write!(
+                f,
+                "the tests time out when {} at {} (a timeout counts as not caught unless the tier says `timeouts = \"caught\"`)",
+                mutant.change(),
+                mutant.location()
+            ),
+            Reason::MutantsUntested { untested, total } => write!(
+                f,
+                "{untested} of its {total} mutants have no outcome in the mutation results (run `cargo vital mutants`)"
             ),
             Reason::FailureMode(outcome) => {
                 let mode = &outcome.mode;
@@ -386,6 +427,66 @@ impl Reason {
                 | Reason::BelowThreshold { .. }
                 | Reason::NoBranchData
         )
+    }
+
+    /// Whether the reason is about mutation testing (SPEC §8).
+    pub fn is_mutation(&self) -> bool {
+        matches!(
+            self,
+            Reason::MutationBelowThreshold { .. }
+                | Reason::MutantMissed(_)
+                | Reason::MutantTimeout(_)
+                | Reason::MutantsUntested { .. }
+        )
+    }
+}
+
+/// A mutant of cargo-mutants as reports name it: where it is and what it changes.
+///
+/// Positions are cargo-mutants' own: 1-based lines and 1-based *character* columns
+/// (as editors and SARIF count them), the end exclusive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Mutant {
+    /// cargo-mutants' name: `src/eval.rs:157:21: replace > with >= in matches_caret`.
+    pub name: String,
+    /// The name without its `file:line:col: ` (what `[[vital.survivors]] mutant` pins).
+    pub description: String,
+    /// cargo-mutants' genre: `BinaryOperator`, `UnaryOperator`, `FnValue`, `MatchArm`,
+    /// `MatchArmGuard`, `StructField`.
+    pub genre: String,
+    /// The file, relative to the workspace root, `/`-separated.
+    pub file: String,
+    /// Start line.
+    pub line: u32,
+    /// Start column, in characters.
+    pub column: u32,
+    /// End line.
+    pub end_line: u32,
+    /// End column, in characters, exclusive.
+    pub end_column: u32,
+    /// The text the mutant puts in place of the span (`""`: it deletes it).
+    pub replacement: String,
+    /// The source text it replaces, on one line and shortened.
+    pub original: String,
+}
+
+impl Mutant {
+    /// What the mutant does, in words: `` `<` becomes `<=` ``, `` `!` is deleted ``,
+    /// `` the body is replaced by `true` ``.
+    pub fn change(&self) -> String {
+        if self.genre == "FnValue" {
+            format!("the body is replaced by `{}`", self.replacement)
+        } else if self.replacement.is_empty() {
+            format!("`{}` is deleted", self.original)
+        } else {
+            format!("`{}` becomes `{}`", self.original, self.replacement)
+        }
+    }
+
+    /// `file:line:col`.
+    pub fn location(&self) -> String {
+        format!("{}:{}:{}", self.file, self.line, self.column)
     }
 }
 

@@ -6,8 +6,9 @@
 //! a required failure-mode category declared by no mode and not waived: each is a
 //! failing reason, never a skipped check.
 
-use crate::catalogue::{BranchRule, ModesRule, TierPolicy};
+use crate::catalogue::{BranchRule, ModesRule, TierPolicy, TimeoutRule};
 use crate::evidence::coverage::Evidence;
+use crate::evidence::mutants::{MutantStatus, MutationEvidence};
 use crate::model::{Count, Metric, MissingCategory, ModeOutcome, ModeStatus, Percent, Reason, Verdict};
 
 /// The facts the verdict weighs.
@@ -24,6 +25,8 @@ pub struct Facts<'a> {
     pub missing_categories: &'a [MissingCategory],
     /// The cargo features the function is compiled only with (its `#[cfg]`s).
     pub features: &'a [String],
+    /// Its mutants, when mutation results were given.
+    pub mutation: Option<&'a MutationEvidence>,
 }
 
 fn below(metric: Metric, count: Count, min: Option<Percent>, reasons: &mut Vec<Reason>) {
@@ -60,7 +63,44 @@ pub fn judge(policy: &TierPolicy, facts: Facts<'_>) -> (Verdict, Vec<Reason>) {
         );
     }
     reasons.extend(facts.missing_categories.iter().cloned().map(Reason::CategoryMissing));
+    mutation_reasons(policy, facts.mutation, &mut reasons);
     (verdict_of(&reasons), reasons)
+}
+
+/// The verdict of a mutation check (`cargo vital mutants`): the tier's `mutation`
+/// gate alone.
+pub fn judge_mutation(policy: &TierPolicy, mutation: &MutationEvidence) -> (Verdict, Vec<Reason>) {
+    let mut reasons = Vec::new();
+    mutation_reasons(policy, Some(mutation), &mut reasons);
+    (verdict_of(&reasons), reasons)
+}
+
+/// The tier's `mutation` gate (SPEC §8), when mutation results were given: mutants
+/// without an outcome fail it; below the threshold, each surviving mutant is a
+/// reason. Acknowledged survivors and unviable mutants are not counted; a timeout
+/// is not a catch unless the tier says `timeouts = "caught"`.
+fn mutation_reasons(policy: &TierPolicy, mutation: Option<&MutationEvidence>, reasons: &mut Vec<Reason>) {
+    let (Some(mutation), Some(min)) = (mutation, policy.mutation) else { return };
+    let untested = mutation.count(MutantStatus::Untested);
+    if untested > 0 {
+        reasons.push(Reason::MutantsUntested { untested, total: mutation.mutants.len() });
+    }
+    let score = mutation.score(policy.timeouts);
+    if !min.is_met_by(score.covered, score.total) {
+        reasons.push(Reason::MutationBelowThreshold { score, min });
+        for joined in &mutation.mutants {
+            if joined.is_acknowledged() {
+                continue;
+            }
+            match joined.status {
+                MutantStatus::Missed => reasons.push(Reason::MutantMissed(joined.mutant.clone())),
+                MutantStatus::Timeout if policy.timeouts == TimeoutRule::Missed => {
+                    reasons.push(Reason::MutantTimeout(joined.mutant.clone()));
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// The verdict of `check --static`: only failure modes and their categories count,
@@ -114,7 +154,14 @@ mod tests {
     ) -> (Verdict, Vec<String>) {
         let (verdict, reasons) = judge(
             &TierPolicy::default_for(Tier::Critical),
-            Facts { evidence, has_branch_data, modes, missing_categories: &[], features: &[] },
+            Facts {
+                evidence,
+                has_branch_data,
+                modes,
+                missing_categories: &[],
+                features: &[],
+                mutation: None,
+            },
         );
         (verdict, texts(&reasons))
     }
@@ -155,6 +202,7 @@ mod tests {
             modes: &[],
             missing_categories: &[],
             features: &[],
+            mutation: None,
         };
         assert_eq!(judge(&policy, facts), (Verdict::Fail, vec![Reason::NotInstrumented]));
         let (_, reasons) = judge_critical(None, true, &[]);
@@ -174,7 +222,8 @@ mod tests {
                     has_branch_data: true,
                     modes: &[],
                     missing_categories: &[],
-                    features: &[]
+                    features: &[],
+                    mutation: None,
                 }
             )
             .0,
@@ -194,6 +243,7 @@ mod tests {
             modes: &[],
             missing_categories: &[],
             features: &features,
+            mutation: None,
         };
         let (verdict, reasons) = judge(&policy, facts);
         assert_eq!(verdict, Verdict::Fail);
@@ -224,6 +274,7 @@ mod tests {
             modes: &[],
             missing_categories: &[],
             features: &[],
+            mutation: None,
         };
         assert_eq!(judge(&policy, facts), (Verdict::Pass, vec![]));
     }
@@ -264,8 +315,103 @@ mod tests {
             modes: &modes,
             missing_categories: &[],
             features: &[],
+            mutation: None,
         };
         assert_eq!(judge(&optional, facts).0, Verdict::Pass);
+    }
+
+    fn mutants(statuses: &[(MutantStatus, Option<&str>)]) -> MutationEvidence {
+        let mutants = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, &(status, pin))| crate::evidence::mutants::JoinedMutant {
+                mutant: crate::model::Mutant {
+                    name: format!("src/lib.rs:{}:5: replace < with <= in f", i + 1),
+                    description: "replace < with <= in f".into(),
+                    genre: "BinaryOperator".into(),
+                    file: "src/lib.rs".into(),
+                    line: u32::try_from(i + 1).unwrap(),
+                    column: 5,
+                    end_line: u32::try_from(i + 1).unwrap(),
+                    end_column: 6,
+                    replacement: "<=".into(),
+                    original: "<".into(),
+                },
+                status,
+                acknowledged: pin.map(str::to_string),
+            })
+            .collect();
+        MutationEvidence { mutants }
+    }
+
+    /// SPEC §8: 27 caught, 1 missed, 3 acknowledged → 27/28; unviable not counted.
+    #[test]
+    fn the_mutation_score_leaves_acknowledged_and_unviable_mutants_out() {
+        use MutantStatus::*;
+        let mut statuses = vec![(Caught, None); 27];
+        statuses.push((Missed, None));
+        statuses.extend([(Missed, Some("equivalent")); 3]);
+        statuses.push((Unviable, None));
+        let m = mutants(&statuses);
+        let critical = TierPolicy::default_for(Tier::Critical);
+        let (verdict, reasons) = judge_mutation(&critical, &m);
+        assert_eq!(verdict, Verdict::Fail);
+        assert_eq!(texts(&reasons)[0], "mutation score 96.4% < 100% (27 of 28 mutants caught)");
+        assert_eq!(
+            texts(&reasons)[1],
+            "no test fails when `<` becomes `<=` at src/lib.rs:28:5",
+            "each surviving mutant is a reason"
+        );
+        assert_eq!(reasons.len(), 2);
+        let essential = TierPolicy::default_for(Tier::Essential);
+        assert_eq!(judge_mutation(&essential, &m), (Verdict::Pass, vec![]), "96.4% meets 90%");
+        let optional = TierPolicy::default_for(Tier::Optional);
+        assert_eq!(
+            judge_mutation(&optional, &mutants(&[(Missed, None)])).0,
+            Verdict::Pass,
+            "no `mutation` key"
+        );
+    }
+
+    /// A timeout is not a catch unless the tier says so; an untested mutant fails.
+    #[test]
+    fn timeouts_count_as_the_tier_says_and_untested_mutants_fail() {
+        use MutantStatus::*;
+        let critical = TierPolicy::default_for(Tier::Critical);
+        let m = mutants(&[(Caught, None), (Timeout, None)]);
+        let (verdict, reasons) = judge_mutation(&critical, &m);
+        assert_eq!(verdict, Verdict::Fail);
+        assert!(matches!(reasons[1], Reason::MutantTimeout(_)), "{reasons:?}");
+        assert!(texts(&reasons)[1].starts_with("the tests time out when `<` becomes `<=` at src/lib.rs:2:5"));
+        let caught = TierPolicy { timeouts: TimeoutRule::Caught, ..critical };
+        assert_eq!(judge_mutation(&caught, &m), (Verdict::Pass, vec![]));
+        let (verdict, reasons) = judge_mutation(&critical, &mutants(&[(Caught, None), (Untested, None)]));
+        assert_eq!(verdict, Verdict::Fail);
+        assert_eq!(
+            reasons,
+            [Reason::MutantsUntested { untested: 1, total: 2 }],
+            "1/1 caught, but one untested"
+        );
+        // An untested mutant that is acknowledged need not be tested.
+        assert_eq!(
+            judge_mutation(&critical, &mutants(&[(Caught, None), (Untested, Some("eq"))])).0,
+            Verdict::Pass
+        );
+        // No mutants at all: nothing to catch.
+        assert_eq!(judge_mutation(&critical, &mutants(&[])).0, Verdict::Pass);
+        // With coverage, the mutation gate adds its reasons.
+        let e = evidence((1, 1), (1, 1), (0, 0));
+        let mutation = mutants(&[(Missed, None)]);
+        let facts = Facts {
+            evidence: Some(&e),
+            has_branch_data: true,
+            modes: &[],
+            missing_categories: &[],
+            features: &[],
+            mutation: Some(&mutation),
+        };
+        let (verdict, reasons) = judge(&critical, facts);
+        assert_eq!((verdict, reasons.len()), (Verdict::Fail, 2));
     }
 
     /// Statically, a test that exists and counts is fine; missing, hollow and
@@ -306,6 +452,7 @@ mod tests {
             modes: &[],
             missing_categories: &missing,
             features: &[],
+            mutation: None,
         };
         let (verdict, reasons) = judge(&policy, facts);
         assert_eq!(verdict, Verdict::Fail);

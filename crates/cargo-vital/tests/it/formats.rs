@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::modes::runs;
-use crate::support::{Outcome, fixture, llvm_cov_export, shapes, vital};
+use crate::support::{Outcome, fixture, llvm_cov_export, shapes, vital, write_file};
 
 /// A catalogue of the `modes` fixture whose functions pass and fail in every way:
 /// failure modes of each status, a function never called, one without modes (which
@@ -40,7 +40,7 @@ tier = "critical"
 
 fn mixed(format: &str) -> Outcome {
     let dir = &runs().dir;
-    std::fs::write(dir.join("mixed.toml"), MIXED).unwrap();
+    write_file(dir.join("mixed.toml"), MIXED).unwrap();
     vital(
         dir,
         &[
@@ -64,7 +64,7 @@ fn snapshot(name: &str, actual: &str) {
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
     if expected != actual {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
+        write_file(&path, actual).unwrap();
         panic!("snapshot {name} changed and was rewritten: review it with `git diff` and commit it");
     }
 }
@@ -184,7 +184,7 @@ fn github_shows_ten_errors_and_sums_up_the_rest() {
         .iter()
         .map(|n| format!("[[vital]]\nfunction = \"exact::{n}\"\ntier = \"critical\"\n\n"))
         .collect();
-    std::fs::write(dir.join("all.toml"), catalogue).unwrap();
+    write_file(dir.join("all.toml"), catalogue).unwrap();
     let out =
         vital(&dir, &["check", "--catalogue", "all.toml", "--coverage", "cov.json", "--format", "github"]);
     assert_eq!(out.code, 1, "{out:?}");
@@ -281,7 +281,7 @@ fn a_baseline_accepts_what_got_no_worse_and_gates_the_rest() {
     // New entries are gated as usual.
     let catalogue = std::fs::read_to_string(dir.join("vital.toml")).unwrap()
         + "\n[[vital]]\nfunction = \"shapes::store::Store::get\"\ntier = \"critical\"\n";
-    std::fs::write(dir.join("more.toml"), catalogue).unwrap();
+    write_file(dir.join("more.toml"), catalogue).unwrap();
     let more = vital(
         &dir,
         &[
@@ -313,7 +313,7 @@ fn a_baseline_accepts_what_got_no_worse_and_gates_the_rest() {
         .collect();
     assert!(states.contains(&"unchanged") && states.contains(&"updated"), "{states:?}");
     // A baseline that is not a report is exit 2.
-    std::fs::write(dir.join("bad.json"), "{}").unwrap();
+    write_file(dir.join("bad.json"), "{}").unwrap();
     let bad = vital(&dir, &["check", "--coverage", "both.json", "--baseline", "bad.json"]);
     assert_eq!(bad.code, 2, "{bad:?}");
     assert!(bad.stderr.contains("bad.json:1:"), "{}", bad.stderr);

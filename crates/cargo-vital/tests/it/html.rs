@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::modes::runs;
-use crate::support::{Outcome, command, vital};
+use crate::support::{Outcome, command, vital, write_file};
 
 /// A catalogue of the `modes` fixture with failure-mode categories: a custom mode
 /// with its category, waivers with their reasons, categories missing.
@@ -48,7 +48,7 @@ tier = "essential"
 /// `cargo vital check` of the `modes` fixture's run with [`CATEGORIES`], in `format`.
 fn check(format: &str) -> Outcome {
     let dir = &runs().dir;
-    std::fs::write(dir.join("categories.toml"), CATEGORIES).unwrap();
+    write_file(dir.join("categories.toml"), CATEGORIES).unwrap();
     let args = ["check", "--catalogue", "categories.toml", "--coverage", "target/vital/coverage.json"];
     vital(dir, &[&args[..], &["--tests", "junit.xml", "--format", format]].concat())
 }
@@ -60,7 +60,7 @@ fn categories_json() -> &'static (PathBuf, Value) {
         let out = check("json");
         assert_eq!(out.code, 1, "{out:?}");
         let path = runs().dir.join("categories.json");
-        std::fs::write(&path, &out.stdout).unwrap();
+        write_file(&path, &out.stdout).unwrap();
         (path, out.json())
     })
 }
@@ -324,7 +324,7 @@ fn the_console_check_catches_a_page_that_logs_an_error() {
     let chromium = Chromium::find();
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("broken.html");
-    std::fs::write(
+    write_file(
         &page,
         "<!DOCTYPE html><p>x</p><script>console.error('on purpose'); throw new Error('boom');</script>",
     )
@@ -349,7 +349,7 @@ fn the_html_report_renders_in_light_and_dark_mode() {
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/report.png");
     if std::env::var_os("VITAL_UPDATE_SCREENSHOT").is_some() {
         std::fs::create_dir_all(docs.parent().unwrap()).unwrap();
-        std::fs::write(&docs, &light).unwrap();
+        write_file(&docs, &light).unwrap();
     }
     let committed = std::fs::read(&docs).expect("docs/report.png, the README's example, is committed");
     assert!(committed.starts_with(b"\x89PNG"), "docs/report.png is a PNG");
@@ -379,7 +379,7 @@ fn report_renders_the_last_saved_report() {
 #[test]
 fn report_of_a_file_that_is_not_a_report_is_exit_2_with_its_position() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.json"), "{\"schema_version\": 1,\n\"functions\": 7}").unwrap();
+    write_file(dir.path().join("bad.json"), "{\"schema_version\": 1,\n\"functions\": 7}").unwrap();
     let out = vital(dir.path(), &["report", "bad.json"]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.starts_with("error: bad.json:2:"), "{}", out.stderr);
@@ -403,7 +403,7 @@ fn report_open_uses_the_platform_opener_and_prints_the_path_without_one() {
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
     let opener = bin.join("xdg-open");
-    std::fs::write(
+    write_file(
         &opener,
         format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", dir.path().join("opened").display()),
     )

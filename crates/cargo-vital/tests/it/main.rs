@@ -9,6 +9,7 @@ mod formats;
 mod hooks;
 mod html;
 mod modes;
+mod mutants;
 mod names;
 mod proof;
 mod robustness;

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::support::{Outcome, fixture, vital};
+use crate::support::{Outcome, fixture, vital, write_file};
 
 pub struct Runs {
     pub dir: PathBuf,
@@ -145,7 +145,7 @@ fn without_test_results_no_mode_is_verified() {
 #[test]
 fn bad_results_files_are_exit_2() {
     let dir = &runs().dir;
-    std::fs::write(dir.join("broken.xml"), "<testsuites><testsuite name=\"vault\"><testcase name=\"x\">")
+    write_file(dir.join("broken.xml"), "<testsuites><testsuite name=\"vault\"><testcase name=\"x\">")
         .unwrap();
     let out = vital(dir, &["check", "--coverage", "target/vital/coverage.json", "--tests", "broken.xml"]);
     assert_eq!(out.code, 2, "{out:?}");
@@ -178,7 +178,7 @@ fn the_human_output_says_what_to_add_and_why_a_test_does_not_count() {
 fn a_mode_one_edit_from_a_known_one_warns() {
     let dir = &runs().dir;
     let catalogue = "[[vital]]\nfunction = \"vault::store::Store::write\"\ntier = \"optional\"\nfailure_modes = [\"disk_ful\", \"quota\"]\n";
-    std::fs::write(dir.join("typo.toml"), catalogue).unwrap();
+    write_file(dir.join("typo.toml"), catalogue).unwrap();
     let out = vital(dir, &["check", "--catalogue", "typo.toml", "--format", "json"]);
     let warnings = out.json()["warnings"].clone();
     assert_eq!(warnings.as_array().unwrap().len(), 1, "{warnings:#}");

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use crate::support::{Outcome, fixture, vital};
+use crate::support::{Outcome, fixture, vital, write_file};
 
 struct Names {
     dir: std::path::PathBuf,
@@ -16,7 +16,7 @@ fn names() -> &'static Names {
     static NAMES: OnceLock<Names> = OnceLock::new();
     NAMES.get_or_init(|| {
         let dir = fixture("names", "names-shared");
-        std::fs::write(dir.join("vital.toml"), ALL).unwrap();
+        write_file(dir.join("vital.toml"), ALL).unwrap();
         let run = vital(&dir, &["run", "--runner", "libtest", "--format", "json"]);
         assert_eq!(run.code, 0, "{run:?}");
         Names { dir }
@@ -29,7 +29,7 @@ fn check(catalogue: &str, extra: &[&str]) -> Outcome {
         "c{:x}.toml",
         catalogue.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
     );
-    std::fs::write(dir.join(&name), catalogue).unwrap();
+    write_file(dir.join(&name), catalogue).unwrap();
     let mut args = vec!["check", "--catalogue", name.as_str()];
     args.extend_from_slice(extra);
     vital(dir, &args)

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::support::{Outcome, fixture, vital};
+use crate::support::{Outcome, fixture, vital, write_file};
 
 /// The user's own target runner: it logs each command line, then runs it. Set as
 /// `./runner.sh`, which cargo takes relative to the directory of `.cargo/`.
@@ -26,9 +26,9 @@ fn run_with(runner: &str) -> Run {
     let dir = fixture("proof", &format!("proof-{runner}"));
     std::fs::create_dir_all(dir.join(".cargo")).unwrap();
     let host = host();
-    std::fs::write(dir.join(".cargo/config.toml"), format!("[target.{host}]\nrunner = \"./runner.sh\"\n"))
+    write_file(dir.join(".cargo/config.toml"), format!("[target.{host}]\nrunner = \"./runner.sh\"\n"))
         .unwrap();
-    std::fs::write(dir.join("runner.sh"), RUNNER).unwrap();
+    write_file(dir.join("runner.sh"), RUNNER).unwrap();
     std::fs::set_permissions(dir.join("runner.sh"), std::os::unix::fs::PermissionsExt::from_mode(0o755))
         .unwrap();
     let _ = std::fs::remove_file(dir.join("runner.log"));
@@ -221,7 +221,7 @@ fn stale_or_unstamped_per_test_evidence_is_exit_2() {
     let edited = fixture("proof", "proof-edited");
     let lib = edited.join("store/src/lib.rs");
     let source = std::fs::read_to_string(&lib).unwrap();
-    std::fs::write(&lib, source.replace("bytes.len() > 8", "bytes.len() > 9")).unwrap();
+    write_file(&lib, source.replace("bytes.len() > 8", "bytes.len() > 9")).unwrap();
     let stamped = vital(&edited, &["stamp", "--output", "edited.sources.json"]);
     assert_eq!(stamped.code, 0, "{stamped:?}");
     std::fs::copy(edited.join("edited.sources.json"), other.join("sources.json")).unwrap();
@@ -251,7 +251,7 @@ fn a_pin_that_no_longer_fits_the_code_is_exit_2() {
         ("2:99", "is not in the function"),
     ] {
         let name = format!("pin-{}.toml", pin.replace(':', "-"));
-        std::fs::write(run.dir.join(&name), catalogue.replace("\"5:13\"", &format!("\"{pin}\""))).unwrap();
+        write_file(run.dir.join(&name), catalogue.replace("\"5:13\"", &format!("\"{pin}\""))).unwrap();
         let out = vital(&run.dir, &["check", "--catalogue", &name]);
         assert_eq!(out.code, 2, "{pin}: {out:?}");
         assert!(out.stderr.contains(&name) && out.stderr.contains(what), "{pin}: {}", out.stderr);
@@ -265,7 +265,7 @@ fn a_tier_with_static_proof_takes_a_passing_test() {
     let run = libtest();
     let catalogue = std::fs::read_to_string(run.dir.join("vital.toml")).unwrap();
     let name = "static-proof.toml";
-    std::fs::write(
+    write_file(
         run.dir.join(name),
         catalogue
             .replace("[tiers.critical]\n", "[tiers.critical]\nproof = \"static\"\n")
@@ -319,7 +319,7 @@ fn packages_are_selected_and_an_entrys_features_are_compiled() {
     // Feature-gated: not compiled by the run above.
     let extra = "[[vital]]\nfunction = \"proof::extra\"\ntier = \"optional\"\n";
     let catalogue = std::fs::read_to_string(run.dir.join("vital.toml")).unwrap();
-    std::fs::write(run.dir.join("extra.toml"), format!("{catalogue}\n{extra}")).unwrap();
+    write_file(run.dir.join("extra.toml"), format!("{catalogue}\n{extra}")).unwrap();
     let out = vital(&run.dir, &["check", "--catalogue", "extra.toml", "-p", "proof", "--format", "json"]);
     let report = out.json();
     let f = report["functions"].as_array().unwrap().iter().find(|f| f["function"] == "proof::extra").unwrap();
@@ -329,7 +329,7 @@ fn packages_are_selected_and_an_entrys_features_are_compiled() {
     // With `features = ["extra"]` on its entry, `run` compiles it (and `-p proof`
     // runs only that package's tests); with `--doctests`, a doc example is a test.
     let dir = fixture("proof", "proof-features");
-    std::fs::write(
+    write_file(
         dir.join("vital.toml"),
         "[[vital]]\nfunction = \"proof::extra\"\ntier = \"optional\"\nfeatures = [\"extra\"]\n\n\
          [[vital]]\nfunction = \"proof::checksum\"\ntier = \"optional\"\n",
@@ -356,7 +356,7 @@ fn packages_are_selected_and_an_entrys_features_are_compiled() {
 fn a_function_run_only_by_its_doc_example_gets_the_doctests_hint() {
     let run = libtest();
     let catalogue = "[[vital]]\nfunction = \"proof::checksum\"\ntier = \"essential\"\n";
-    std::fs::write(run.dir.join("checksum.toml"), catalogue).unwrap();
+    write_file(run.dir.join("checksum.toml"), catalogue).unwrap();
     let out = vital(&run.dir, &["check", "--catalogue", "checksum.toml", "--format", "json"]);
     assert_eq!(out.code, 1, "{out:?}");
     let f = &out.json()["functions"][0];

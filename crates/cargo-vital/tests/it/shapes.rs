@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::support::shapes;
+use crate::support::{shapes, write_file};
 
 fn function(name: &str) -> Value {
     let report = shapes().run.json();
@@ -191,7 +191,7 @@ fn colour_follows_cargo_term_color_and_the_flag() {
     let out = ran.check_with(&catalogue, &["--color", "always"]);
     assert!(out.stdout.contains('\u{1b}'), "{}", out.stdout);
     let name = "catalogue-colour.toml";
-    std::fs::write(ran.dir.join(name), &catalogue).unwrap();
+    write_file(ran.dir.join(name), &catalogue).unwrap();
     let output = crate::support::command(env!("CARGO_BIN_EXE_cargo-vital"), &ran.dir)
         .args(["vital", "check", "--catalogue", name])
         .env("CARGO_TERM_COLOR", "always")

@@ -115,7 +115,7 @@ impl Ran {
     /// `cargo vital check` on the shared coverage with another catalogue.
     pub fn check_with(&self, catalogue: &str, args: &[&str]) -> Outcome {
         let name = format!("catalogue-{:x}.toml", hash(catalogue));
-        std::fs::write(self.dir.join(&name), catalogue).unwrap();
+        write_file(self.dir.join(&name), catalogue).unwrap();
         let mut all = vec!["check", "--catalogue", &name];
         all.extend_from_slice(args);
         vital(&self.dir, &all)
@@ -163,4 +163,16 @@ pub fn llvm_cov_export(dir: &Path, out: &str, branch: bool, extra: &[&str]) -> O
     };
     assert_eq!(outcome.code, 0, "cargo llvm-cov failed: {outcome:?}");
     outcome
+}
+
+/// Writes `contents` to `path` atomically (a temporary file renamed over it): tests
+/// that share a fixture copy run at once, and one must never read a file another is
+/// halfway through writing.
+pub fn write_file(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
+    let path = path.as_ref();
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp =
+        path.with_file_name(format!(".{name}.{}.{:?}.tmp", std::process::id(), std::thread::current().id()));
+    std::fs::write(&temp, contents)?;
+    std::fs::rename(&temp, path)
 }

@@ -129,6 +129,19 @@ pub enum Proof {
     Static,
 }
 
+/// How a mutant under which the tests time out counts (`timeouts = …`, SPEC §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeoutRule {
+    /// `timeouts = "missed"` (the default): a timeout is not a catch. A timeout may be
+    /// a loop the mutant made infinite, or a timeout too tight under load; neither
+    /// shows a test that notices the mutant.
+    #[default]
+    Missed,
+    /// `timeouts = "caught"`: a timeout counts as caught.
+    Caught,
+}
+
 /// The thresholds of one tier. `None` means the tier does not gate on that metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TierPolicy {
@@ -146,6 +159,8 @@ pub struct TierPolicy {
     pub proof: Proof,
     /// The failure-mode categories an entry must declare a mode of (or waive).
     pub categories: Categories,
+    /// How a timeout counts in the mutation score.
+    pub timeouts: TimeoutRule,
 }
 
 impl TierPolicy {
@@ -166,6 +181,7 @@ impl TierPolicy {
                     Category::Timing,
                     Category::State,
                 ]),
+                timeouts: TimeoutRule::Missed,
             },
             Tier::Essential => TierPolicy {
                 lines: pct(95),
@@ -175,6 +191,7 @@ impl TierPolicy {
                 mutation: pct(90),
                 proof: Proof::PerTest,
                 categories: Categories::of([Category::Input]),
+                timeouts: TimeoutRule::Missed,
             },
             Tier::Optional => TierPolicy {
                 lines: pct(80),
@@ -184,6 +201,7 @@ impl TierPolicy {
                 mutation: None,
                 proof: Proof::PerTest,
                 categories: Categories::NONE,
+                timeouts: TimeoutRule::Missed,
             },
         }
     }
@@ -248,6 +266,9 @@ pub struct Entry {
     pub file: Option<String>,
     /// Categories waived, with the reason each cannot fail that way.
     pub waive: BTreeMap<Category, String>,
+    /// Acknowledged surviving mutants (`[[vital.survivors]]`): equivalent mutants,
+    /// left out of the mutation score.
+    pub survivors: Vec<Survivor>,
 }
 
 impl Entry {
@@ -282,6 +303,24 @@ impl fmt::Display for RegionPin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.line_offset, self.column)
     }
+}
+
+/// One `[[vital.survivors]]` pin (SPEC §8): an equivalent mutant of the entry's
+/// function, pinned by its description and its line relative to the `fn` line, so
+/// that it expires when the code changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survivor {
+    /// The mutant's description, as cargo-mutants names it without `file:line:col: `
+    /// (`replace < with <= in matches_caret`).
+    pub mutant: String,
+    /// Its line, as an offset from the function's `fn` line (0: the `fn` line).
+    pub line: u32,
+    /// Its column (characters), when one line has two alike.
+    pub column: Option<u32>,
+    /// Why it is equivalent: shown in reports.
+    pub reason: String,
+    /// Byte range of the `mutant` value in the catalogue text.
+    pub span: Range<usize>,
 }
 
 /// A parsed, validated `vital.toml`.
@@ -338,6 +377,7 @@ struct RawTier {
     mutation: Option<Percent>,
     proof: Option<Proof>,
     categories: Option<Vec<Spanned<String>>>,
+    timeouts: Option<TimeoutRule>,
 }
 
 #[derive(Deserialize, Default)]
@@ -363,6 +403,17 @@ struct RawEntry {
     file: Option<Spanned<String>>,
     #[serde(default)]
     waive: Waivers,
+    #[serde(default)]
+    survivors: Vec<RawSurvivor>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSurvivor {
+    mutant: Spanned<String>,
+    line: Spanned<i64>,
+    column: Option<Spanned<i64>>,
+    reason: Spanned<String>,
 }
 
 /// `waive = { category = "reason" }`, read loosely (any value) so that a waiver
@@ -474,6 +525,11 @@ impl Catalogue {
     /// The location of an entry's `function` value.
     pub fn location_of(&self, entry: &Entry) -> Location {
         self.location_at(entry.function_span.start)
+    }
+
+    /// The location of an acknowledged survivor's `mutant` value.
+    pub fn location_of_survivor(&self, survivor: &Survivor) -> Location {
+        self.location_at(survivor.span.start)
     }
 
     /// The location of the `i`-th failure mode an entry declares.
@@ -657,6 +713,72 @@ tests = { disk_full = "store::tests::write_fails_when_device_is_full" }
         let essential = catalogue.tiers.policy(Tier::Essential);
         assert_eq!(essential.branches, Percent::from_whole(75).map(BranchRule::Min));
         assert_eq!(essential.mutation, Percent::from_hundredths(1225));
+    }
+
+    #[test]
+    fn survivors_are_pinned_under_their_entry() {
+        let text = r#"[tiers.essential]
+timeouts = "caught"
+
+[[vital]]
+function = "semver::eval::matches_caret"
+tier = "critical"
+
+[[vital.survivors]]
+mutant = "replace > with >= in matches_caret"
+line = 19
+column = 30
+reason = "inside `ver.minor != minor`, > and >= agree"
+
+[[vital.survivors]]
+mutant = "replace > with >= in matches_caret"
+line = 21
+reason = "likewise for patch"
+"#;
+        let catalogue = parse(text).unwrap();
+        let survivors = &catalogue.entries[0].survivors;
+        assert_eq!(survivors.len(), 2);
+        assert_eq!((survivors[0].line, survivors[0].column), (19, Some(30)));
+        assert_eq!((survivors[1].line, survivors[1].column), (21, None));
+        assert_eq!(catalogue.location_of_survivor(&survivors[1]).to_string(), "vital.toml:15:10");
+        assert_eq!(catalogue.tiers.policy(Tier::Essential).timeouts, TimeoutRule::Caught);
+        assert_eq!(catalogue.tiers.policy(Tier::Critical).timeouts, TimeoutRule::Missed);
+    }
+
+    #[test]
+    fn a_survivor_needs_a_mutant_a_line_offset_and_a_reason() {
+        let text = r#"[[vital]]
+function = "a::f"
+tier = "critical"
+
+[[vital.survivors]]
+mutant = " "
+line = -1
+column = 0
+reason = ""
+
+[[vital.survivors]]
+mutant = "replace < with <= in f"
+line = 2
+reason = "x"
+
+[[vital.survivors]]
+mutant = "replace < with <= in f"
+line = 2
+reason = "y"
+"#;
+        let error = parse(text).unwrap_err();
+        let messages: Vec<String> = error.problems().iter().map(ToString::to_string).collect();
+        let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+        assert!(has("6:10: `mutant` is empty"), "{messages:#?}");
+        assert!(has("7:8: `line = -1` is not a line offset"), "{messages:#?}");
+        assert!(has("8:10: `column = 0` is not a column"), "{messages:#?}");
+        assert!(has("9:10: the survivor's `reason` is empty"), "{messages:#?}");
+        assert!(has("17:10: this survivor is acknowledged twice"), "{messages:#?}");
+        assert_eq!(messages.len(), 5, "{messages:#?}");
+        assert!(error_of("[[vital]]\nfunction = \"a::f\"\ntier = \"critical\"\n[[vital.survivors]]\nmutant = \"x\"\nline = 1\n")
+            .contains("missing field `reason`"));
+        assert!(error_of("[tiers.critical]\ntimeouts = \"hang\"\n").contains("unknown variant `hang`"));
     }
 
     #[test]

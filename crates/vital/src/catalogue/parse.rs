@@ -10,8 +10,8 @@ use toml::Spanned;
 
 use super::vocabulary::{self, Categories, Category};
 use super::{
-    Conventions, Entry, RawConventions, RawEntry, RawMode, RawTiers, RegionPin, Tier, TierPolicy, Tiers,
-    Waivers, check_template, is_mode_name, parse_category, to_snake_case,
+    Conventions, Entry, RawConventions, RawEntry, RawMode, RawSurvivor, RawTiers, RegionPin, Survivor, Tier,
+    TierPolicy, Tiers, Waivers, check_template, is_mode_name, parse_category, to_snake_case,
 };
 use crate::error::{Error, ErrorKind, Location, Problem, Result};
 use crate::text::{closest, line_col};
@@ -61,6 +61,7 @@ impl<'a> Parser<'a> {
                 branches: raw_tier.branches.or(default.branches),
                 failure_modes: raw_tier.failure_modes.unwrap_or(default.failure_modes),
                 mutation: raw_tier.mutation.or(default.mutation),
+                timeouts: raw_tier.timeouts.unwrap_or(default.timeouts),
                 proof: raw_tier.proof.unwrap_or(default.proof),
                 categories,
             };
@@ -190,6 +191,7 @@ impl<'a> Parser<'a> {
         let category_of = |mode: &str| {
             vocabulary::known(mode).map(|k| k.category).or_else(|| custom_modes.get(mode).copied())
         };
+        let survivors = self.survivors(raw.survivors);
         let waive = self.waivers(
             raw.waive,
             raw.tier,
@@ -209,6 +211,7 @@ impl<'a> Parser<'a> {
             mode_spans,
             tests,
             waive,
+            survivors,
         }
     }
 
@@ -403,5 +406,68 @@ impl<'a> Parser<'a> {
             waive.insert(category, text);
         }
         waive
+    }
+
+    /// Checks an entry's `[[vital.survivors]]`: a description, a line offset of 0 or
+    /// more, a column of 1 or more, a reason; no pin twice.
+    fn survivors(&mut self, raw: Vec<RawSurvivor>) -> Vec<Survivor> {
+        let mut survivors: Vec<Survivor> = Vec::with_capacity(raw.len());
+        for pin in raw {
+            let span = pin.mutant.span();
+            let mutant = pin.mutant.into_inner().trim().to_string();
+            if mutant.is_empty() {
+                self.at(
+                    span.clone(),
+                    "`mutant` is empty".into(),
+                    Some(
+                        "write the mutant's description as cargo-mutants prints it, without `file:line:col: `, \
+                         e.g. mutant = \"replace < with <= in matches_caret\""
+                            .into(),
+                    ),
+                );
+            }
+            let line = match u32::try_from(*pin.line.get_ref()) {
+                Ok(line) => line,
+                Err(_) => {
+                    self.at(
+                        pin.line.span(),
+                        format!("`line = {}` is not a line offset", pin.line.get_ref()),
+                        Some(
+                            "`line` counts from the function's `fn` line: 0 is the `fn` line, 1 the next"
+                                .into(),
+                        ),
+                    );
+                    0
+                }
+            };
+            let column = pin.column.and_then(|c| match u32::try_from(*c.get_ref()) {
+                Ok(column) if column >= 1 => Some(column),
+                _ => {
+                    self.at(
+                        c.span(),
+                        format!("`column = {}` is not a column", c.get_ref()),
+                        Some("columns count characters from 1, as cargo-mutants prints them".into()),
+                    );
+                    None
+                }
+            });
+            if pin.reason.get_ref().trim().is_empty() {
+                self.at(
+                    pin.reason.span(),
+                    "the survivor's `reason` is empty".into(),
+                    Some("say why the mutant is equivalent: it is shown in every report".into()),
+                );
+            }
+            let survivor = Survivor { mutant, line, column, reason: pin.reason.into_inner(), span };
+            if survivors
+                .iter()
+                .any(|s| (&s.mutant, s.line, s.column) == (&survivor.mutant, survivor.line, survivor.column))
+            {
+                self.at(survivor.span.clone(), "this survivor is acknowledged twice".into(), None);
+            } else {
+                survivors.push(survivor);
+            }
+        }
+        survivors
     }
 }

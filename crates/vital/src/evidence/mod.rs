@@ -10,10 +10,14 @@
 //! - [`tests`]: the workspace's tests (discovery and call graph from the source
 //!   index), nextest's JUnit and libtest's JSON results → the status of each
 //!   declared failure mode.
+//! - [`mutants`]: cargo-mutants' mutant list, `outcomes.json` and diffs, joined by
+//!   span → the caught, missed, timed-out, unviable and untested mutants of each
+//!   function; and the plan of `cargo vital mutants`.
 //!
 //! A new source (mutants, failpoints) is a new folder here, a field of
 //! [`crate::policy::Facts`], and new [`crate::model::Reason`] variants.
 
 pub mod coverage;
+pub mod mutants;
 pub mod pertest;
 pub mod tests;

@@ -1,13 +1,16 @@
 //! The one builder of a [`FunctionReport`]: a function's facts (where it is, its
-//! coverage evidence if measured, its failure modes), judged by its tier's policy.
+//! coverage evidence if measured, its failure modes, its mutants if given), judged
+//! by its tier's policy.
 
 use crate::catalogue::{BranchRule, Catalogue, Entry, ModesRule, TierPolicy};
 use crate::evidence::coverage::Evidence;
+use crate::evidence::mutants::{MutantStatus, MutationEvidence};
 use crate::evidence::tests::render_template;
-use crate::model::{MissingCategory, ModeOutcome};
-use crate::policy::{Facts, judge, judge_static};
+use crate::model::{MissingCategory, ModeOutcome, Mutant};
+use crate::policy::{Facts, judge, judge_mutation, judge_static};
 use crate::report::{
-    BranchGap, FunctionReport, FunctionSpan, Reasons, Source, SourceSpan, Thresholds, Waiver,
+    AcknowledgedMutant, BranchGap, FunctionReport, FunctionSpan, MutationReport, Reasons, Source, SourceSpan,
+    Thresholds, Waiver,
 };
 use crate::source::{FnId, SourceIndex};
 use crate::text::Pos;
@@ -21,8 +24,9 @@ pub(super) struct Measured<'a> {
     pub has_branch_data: bool,
 }
 
-/// The report of `entry`'s function `f`: measured by coverage, or, with `measured`
-/// `None`, from the source alone (`check --static`).
+/// The report of `entry`'s function `f`: measured by coverage (with its mutants
+/// when `mutation` is given); with `measured` `None`, by its mutants alone (a
+/// mutation check), or from the source alone (`check --static`).
 pub(super) fn function_report(
     index: &SourceIndex,
     catalogue: &Catalogue,
@@ -30,14 +34,15 @@ pub(super) fn function_report(
     f: FnId,
     measured: Option<Measured<'_>>,
     modes: Vec<ModeOutcome>,
+    mutation: Option<&MutationEvidence>,
 ) -> FunctionReport {
     let def = index.func(f);
     let file = index.file(def.file);
     let policy = catalogue.tiers.policy(entry.tier);
     let missing = missing_categories(index, catalogue, entry, f);
     let features = index.features_of(f);
-    let (verdict, reasons) = match measured {
-        Some(m) => judge(
+    let (verdict, reasons) = match (measured, mutation) {
+        (Some(m), _) => judge(
             policy,
             Facts {
                 evidence: m.evidence,
@@ -45,9 +50,11 @@ pub(super) fn function_report(
                 modes: &modes,
                 missing_categories: &missing,
                 features: &features,
+                mutation,
             },
         ),
-        None => judge_static(policy, &modes, &missing),
+        (None, Some(mutation)) => judge_mutation(policy, mutation),
+        (None, None) => judge_static(policy, &modes, &missing),
     };
     let span = |start: Pos, end: Pos| -> SourceSpan {
         let text = match (file.lines.offset(start.line, start.col), file.lines.offset(end.line, end.col)) {
@@ -87,6 +94,38 @@ pub(super) fn function_report(
         // Only where it helps: no test ran the function.
         doc_example: def.doc_example && measured.is_some() && ev.regions.covered == 0,
         source: Some(source(index, f)),
+        mutants: mutation.map(|m| mutation_report(m, policy)),
+    }
+}
+
+/// A function's mutants as the report says them.
+fn mutation_report(mutation: &MutationEvidence, policy: &TierPolicy) -> MutationReport {
+    let list = |status| -> Vec<Mutant> { mutation.with_status(status).map(|m| m.mutant.clone()).collect() };
+    let missed_list = list(MutantStatus::Missed);
+    let timeout_list = list(MutantStatus::Timeout);
+    let unviable_list = list(MutantStatus::Unviable);
+    let untested_list = list(MutantStatus::Untested);
+    let acknowledged_list: Vec<AcknowledgedMutant> = mutation
+        .acknowledged()
+        .map(|m| AcknowledgedMutant {
+            mutant: m.mutant.clone(),
+            outcome: m.status.as_str().to_string(),
+            reason: m.acknowledged.clone().unwrap_or_default(),
+        })
+        .collect();
+    MutationReport {
+        caught: mutation.count(MutantStatus::Caught),
+        missed: missed_list.len(),
+        timeout: timeout_list.len(),
+        unviable: unviable_list.len(),
+        acknowledged: acknowledged_list.len(),
+        untested: untested_list.len(),
+        score: mutation.score(policy.timeouts),
+        missed_list,
+        timeout_list,
+        unviable_list,
+        untested_list,
+        acknowledged_list,
     }
 }
 
@@ -136,6 +175,8 @@ fn thresholds(policy: &TierPolicy) -> Thresholds {
         },
         failure_modes: policy.failure_modes == ModesRule::All,
         categories: policy.categories.iter().collect(),
+        mutation: policy.mutation,
+        timeouts: policy.timeouts,
     }
 }
 

@@ -20,9 +20,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::catalogue::{Catalogue, Entry, FILE_NAME, Tier};
-use crate::error::{Error, ErrorKind, Problem, Result};
+use crate::error::{Error, ErrorKind, Location, Problem, Result};
 use crate::evidence::coverage::stamp::SourceStamp;
 use crate::evidence::coverage::{Export, join, keep_files};
+use crate::evidence::mutants::plan::{LastRun, Plan, PlanOptions};
+use crate::evidence::mutants::{self, MutationEvidence, list::MutantRecord, outcomes};
 use crate::evidence::pertest::{self, PerTest};
 use crate::evidence::tests::{RunEvidence, TestResults, TestSuite, evaluate_modes, mode_candidates};
 use crate::report::baseline::{apply_baseline, read_baseline};
@@ -71,6 +73,8 @@ pub struct Inputs {
     stamp: Option<InputFile>,
     unstamped: bool,
     per_test: Vec<InputFile>,
+    mutants: Vec<InputFile>,
+    mutant_list: Option<InputFile>,
 }
 
 impl Inputs {
@@ -159,7 +163,40 @@ impl Inputs {
         files.extend(dirs.map(|dir| dir.join(pertest::INDEX_FILE)));
         files
     }
+
+    /// Adds mutation results: a `mutants.out` directory of cargo-mutants, the
+    /// directory that holds one, or one of `cargo vital mutants`; several merge
+    /// (shards). Needs [`Inputs::mutant_list`].
+    #[must_use]
+    pub fn mutants(mut self, dir: impl Into<InputFile>) -> Inputs {
+        self.mutants.push(dir.into());
+        self
+    }
+
+    /// The mutants of the current source: the output of `cargo mutants --list
+    /// --json` on it, which says what mutants each vital function has.
+    #[must_use]
+    pub fn mutant_list(mut self, file: impl Into<InputFile>) -> Inputs {
+        self.mutant_list = Some(file.into());
+        self
+    }
+
+    /// The mutation results given.
+    pub fn mutants_dirs(&self) -> &[InputFile] {
+        &self.mutants
+    }
 }
+
+/// Where `cargo vital mutants` writes its results (one `mutants.out` per group of
+/// test binaries, the mutant list `list.json` and the source stamp `sources.json`).
+pub fn default_mutants_dir(workspace: &Workspace) -> PathBuf {
+    workspace.vital_dir().join("mutants")
+}
+
+/// The name of the mutant list in a `cargo vital mutants` directory.
+pub const MUTANT_LIST: &str = "list.json";
+/// The name of the source stamp in a `cargo vital mutants` directory.
+pub const MUTANTS_STAMP: &str = "sources.json";
 
 /// Where `cargo vital run` writes the coverage it produces.
 pub fn default_coverage_path(workspace: &Workspace) -> PathBuf {
@@ -282,10 +319,11 @@ impl Session {
         self.require_entries()?;
         // A bad baseline is found before the slow part.
         let baseline = inputs.baseline.as_ref().map(|b| read_baseline(&b.path, &b.display)).transpose()?;
+        let mutation = self.read_mutants(inputs)?;
         let (exports, unstamped) = self.read_coverage(inputs)?;
         let results = self.read_results(&inputs.tests)?;
         let per_test = self.read_per_test(inputs)?;
-        let mut report = self.judge(&exports, results.as_ref(), per_test.as_ref())?;
+        let mut report = self.judge(&exports, results.as_ref(), per_test.as_ref(), mutation.as_ref())?;
         for export in &unstamped {
             report.warnings.push(format!(
                 "{export}: no source stamp, checked anyway (`--unstamped`): nothing shows that this coverage \
@@ -296,6 +334,105 @@ impl Session {
             apply_baseline(&mut report, baseline);
         }
         Ok(report)
+    }
+
+    /// A mutation check (`cargo vital mutants`): the mutation results of `inputs`
+    /// alone, judged by the tiers' `mutation` key; no coverage.
+    pub fn check_mutation(&self, inputs: &Inputs) -> Result<Report> {
+        let baseline = inputs.baseline.as_ref().map(|b| read_baseline(&b.path, &b.display)).transpose()?;
+        let Some(joined) = self.read_mutants(inputs)? else {
+            return Err(Error::new(ErrorKind::Mutants, None, "no mutation results were given").with_help(
+                "pass `--mutants DIR` (a `mutants.out` of cargo-mutants), or run `cargo vital mutants`",
+            ));
+        };
+        let suite = TestSuite::new(&self.index);
+        let functions = self
+            .entries()
+            .zip(&joined.functions)
+            .map(|((entry, f), mutation)| {
+                let modes = evaluate_modes(&suite, RunEvidence::default(), &self.catalogue, entry, f)?;
+                Ok(build::function_report(
+                    &self.index,
+                    &self.catalogue,
+                    entry,
+                    f,
+                    None,
+                    modes,
+                    Some(mutation),
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut warnings = self.warnings();
+        warnings.extend(joined.warnings);
+        let mut report = Report::new(CheckKind::Mutation, functions, Vec::new(), None, warnings);
+        if let Some(baseline) = &baseline {
+            apply_baseline(&mut report, baseline);
+        }
+        Ok(report)
+    }
+
+    /// What `cargo vital mutants` runs: the mutants of the vital functions in
+    /// `list` (the output of `cargo mutants --list --json` on this source), grouped
+    /// by the test binaries that reach them, each group with its baseline and
+    /// timeout (see [`mutants::plan`]). A survivor pin that matches nothing is an
+    /// error here already.
+    pub fn mutation_plan(&self, list: &InputFile, options: &PlanOptions) -> Result<Plan> {
+        let records = read_list(list)?;
+        let entries: Vec<(&Entry, FnId)> = self.entries().collect();
+        let joined = mutants::join(&self.index, &self.catalogue, &entries, &records, &list.display, &[])?;
+        let last = LastRun::load(
+            &default_coverage_path(&self.workspace),
+            &default_results_paths(&self.workspace),
+            &self.workspace,
+        );
+        let functions: Vec<(String, FnId)> = self.entries().map(|(e, f)| (e.function.clone(), f)).collect();
+        Ok(mutants::plan::plan(&self.index, &functions, &joined.functions, &records, last.as_ref(), options))
+    }
+
+    /// Reads and joins the mutation results of `inputs`; `None` when none are given.
+    fn read_mutants(&self, inputs: &Inputs) -> Result<Option<mutants::Joined>> {
+        if inputs.mutants.is_empty() {
+            return Ok(None);
+        }
+        let Some(list) = &inputs.mutant_list else {
+            return Err(Error::new(
+                ErrorKind::Mutants,
+                None,
+                "mutation results were given without the mutants of the current source",
+            )
+            .with_help("pass the output of `cargo mutants --list --json` (`Inputs::mutant_list`)"));
+        };
+        let records = read_list(list)?;
+        let vital_files = self.vital_files();
+        let now = SourceStamp::of(&self.index);
+        let mut results = Vec::new();
+        for dir in &inputs.mutants {
+            // `cargo vital mutants` stamps the source it ran on.
+            let stamp_path = dir.path.join(MUTANTS_STAMP);
+            if let Some(stamp) = SourceStamp::load(&stamp_path, &dir.display.join(MUTANTS_STAMP))? {
+                for &file in &vital_files {
+                    let rel = &self.index.file(file).rel;
+                    if let Some(then) = stamp.files.get(rel)
+                        && Some(then) != now.files.get(rel)
+                    {
+                        return Err(Error::new(
+                            ErrorKind::Mutants,
+                            Some(Location::file(rel)),
+                            format!(
+                                "the mutation results are older than the source: {rel} changed since they were made (stamp {})",
+                                dir.display.join(MUTANTS_STAMP).display()
+                            ),
+                        )
+                        .with_help("run the mutants again (`cargo vital mutants`), then check"));
+                    }
+                }
+            }
+            for (path, display) in outcomes::find_dirs(&dir.path, &dir.display)? {
+                results.push(outcomes::read_dir(&path, &display)?);
+            }
+        }
+        let entries: Vec<(&Entry, FnId)> = self.entries().collect();
+        mutants::join(&self.index, &self.catalogue, &entries, &records, &list.display, &results).map(Some)
     }
 
     /// `check --static`: no coverage. The catalogue resolves, and each failure mode a
@@ -309,7 +446,7 @@ impl Session {
             .map(|(entry, f)| {
                 self.check_pins(entry, f, None)?;
                 let modes = evaluate_modes(&suite, RunEvidence::default(), &self.catalogue, entry, f)?;
-                Ok(build::function_report(&self.index, &self.catalogue, entry, f, None, modes))
+                Ok(build::function_report(&self.index, &self.catalogue, entry, f, None, modes, None))
             })
             .collect::<Result<Vec<_>>>()?;
         let mut report = Report::new(CheckKind::Static, functions, Vec::new(), None, self.warnings());
@@ -558,13 +695,14 @@ impl Session {
         targets
     }
 
-    /// Joins and judges against read coverage and, when given, test results and
-    /// per-test evidence.
+    /// Joins and judges against read coverage and, when given, test results,
+    /// per-test evidence and mutation results.
     fn judge(
         &self,
         exports: &[Export],
         results: Option<&TestResults>,
         per_test: Option<&PerTest>,
+        mutation: Option<&mutants::Joined>,
     ) -> Result<Report> {
         let root = &self.workspace.root;
         let evidence = join(&self.index, root, &self.functions, exports)?;
@@ -582,16 +720,29 @@ impl Session {
                 ));
             }
         }
+        if let Some(joined) = mutation {
+            warnings.extend(joined.warnings.iter().cloned());
+        }
         let suite = TestSuite::new(&self.index);
         let functions = self
             .entries()
             .zip(&evidence)
-            .map(|((entry, f), evidence)| {
+            .enumerate()
+            .map(|(i, ((entry, f), evidence))| {
                 self.check_pins(entry, f, evidence.as_ref())?;
                 let runs = RunEvidence { results, per_test: per_test.map(|p| (p, root.as_path())) };
                 let modes = evaluate_modes(&suite, runs, &self.catalogue, entry, f)?;
                 let measured = Measured { evidence: evidence.as_ref(), has_branch_data };
-                Ok(build::function_report(&self.index, &self.catalogue, entry, f, Some(measured), modes))
+                let mutation: Option<&MutationEvidence> = mutation.map(|j| &j.functions[i]);
+                Ok(build::function_report(
+                    &self.index,
+                    &self.catalogue,
+                    entry,
+                    f,
+                    Some(measured),
+                    modes,
+                    mutation,
+                ))
             })
             .collect::<Result<Vec<_>>>()?;
         let coverage = exports
@@ -654,6 +805,15 @@ fn load_stamp(path: &Path, display: &Path) -> Result<SourceStamp> {
         Error::new(ErrorKind::Coverage, Some(crate::Location::file(display)), "cannot read: no such file")
             .with_help("write it with `cargo vital stamp --output FILE` before the coverage run")
     })
+}
+
+/// Reads a mutant list (`cargo mutants --list --json`).
+fn read_list(list: &InputFile) -> Result<Vec<MutantRecord>> {
+    let text = std::fs::read_to_string(&list.path).map_err(|err| {
+        Error::io(ErrorKind::Mutants, &list.display, &err)
+            .with_help("write it with `cargo mutants --list --json > FILE` on the current source")
+    })?;
+    mutants::list::parse(&text, &list.display)
 }
 
 fn resolve_entries(index: &SourceIndex, catalogue: &Catalogue) -> Result<Vec<FnId>> {

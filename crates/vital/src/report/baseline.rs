@@ -15,9 +15,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Change, FunctionReport, Report, SCHEMA_VERSION, Trend};
+use super::{Change, CheckKind, FunctionReport, Report, SCHEMA_VERSION, Trend};
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::model::{Count, Metric, ModeStatus, Verdict};
+use crate::model::{Count, Metric, ModeStatus, Reason, Verdict};
 
 /// What a baseline report says of one function: the part of the `json` format
 /// that trends compare, read leniently so that reports of any vital version with
@@ -41,6 +41,16 @@ pub struct Was {
     pub failure_modes: Vec<WasMode>,
     /// Its verdict.
     pub verdict: Verdict,
+    /// Its mutants, when the baseline was a check with mutation results.
+    #[serde(default)]
+    pub mutants: Option<WasMutants>,
+}
+
+/// A function's mutants in a baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct WasMutants {
+    /// Its mutation score.
+    pub score: Count,
 }
 
 /// A failure mode in a baseline.
@@ -144,6 +154,36 @@ pub fn moved(now: &FunctionReport, trend: &Trend) -> Vec<Moved> {
             out.push(Moved { what: metric.to_string(), text, order });
         }
     }
+    let now_mutation = now.mutants.as_ref().map(|m| m.score).filter(|score| score.total > 0);
+    let untested = now.reasons.iter().any(|r| matches!(r, Reason::MutantsUntested { .. }));
+    match (trend.was_mutation, now_mutation) {
+        (Some(was), Some(score)) if !untested => {
+            let order = score.cmp_ratio(was).unwrap_or(Ordering::Equal);
+            if order != Ordering::Equal {
+                out.push(Moved {
+                    what: "mutation".into(),
+                    text: format!("{} → {}", was.percent(), score.percent()),
+                    order,
+                });
+            }
+        }
+        // Failing a mutation gate where the baseline cannot show it is no worse
+        // (not measured there, or mutants untested now): nothing accepts it.
+        (was, score) if now.reasons.iter().any(|r| r.is_mutation()) => out.push(Moved {
+            what: "mutation".into(),
+            text: format!(
+                "{} → {}",
+                was.map_or_else(|| "not measured".into(), Count::percent),
+                if untested {
+                    "untested".into()
+                } else {
+                    score.map_or_else(|| "none".into(), Count::percent)
+                }
+            ),
+            order: Ordering::Less,
+        }),
+        _ => {}
+    }
     if let Some(was) = trend.was_modes_passed {
         let passed = now.failure_modes.iter().filter(|m| m.status == ModeStatus::Passed).count();
         let lost = trend.was_modes_lost.unwrap_or(0);
@@ -165,8 +205,9 @@ pub fn moved(now: &FunctionReport, trend: &Trend) -> Vec<Moved> {
     out
 }
 
-/// The trend of `now` against its baseline entry `was`.
-fn trend(now: &FunctionReport, was: Option<&Was>) -> Trend {
+/// The trend of `now` against its baseline entry `was`; a mutation check measures
+/// no coverage and runs no test, so only mutation is compared there.
+fn trend(now: &FunctionReport, was: Option<&Was>, check: CheckKind) -> Trend {
     let Some(was) = was else {
         return Trend {
             change: Change::New,
@@ -177,6 +218,7 @@ fn trend(now: &FunctionReport, was: Option<&Was>) -> Trend {
             was_modes_passed: None,
             was_records: None,
             was_modes_lost: None,
+            was_mutation: None,
             accepted: false,
         };
     };
@@ -184,16 +226,35 @@ fn trend(now: &FunctionReport, was: Option<&Was>) -> Trend {
         |mode: &str| was.failure_modes.iter().any(|m| m.mode == mode && m.status == ModeStatus::Passed);
     let lost =
         now.failure_modes.iter().filter(|m| m.status != ModeStatus::Passed && passed_then(&m.mode)).count();
-    let mut trend = Trend {
-        change: Change::Same,
-        was_verdict: Some(was.verdict),
-        was_lines: Some(was.lines),
-        was_regions: Some(was.regions),
-        was_branches: was.branches,
-        was_modes_passed: Some(was.failure_modes.iter().filter(|m| m.status == ModeStatus::Passed).count()),
-        was_records: Some(was.records),
-        was_modes_lost: Some(lost),
-        accepted: false,
+    let was_mutation = was.mutants.as_ref().map(|m| m.score).filter(|score| score.total > 0);
+    let mut trend = if check == CheckKind::Mutation {
+        Trend {
+            change: Change::Same,
+            was_verdict: None,
+            was_lines: None,
+            was_regions: None,
+            was_branches: None,
+            was_modes_passed: None,
+            was_records: None,
+            was_modes_lost: None,
+            was_mutation,
+            accepted: false,
+        }
+    } else {
+        Trend {
+            change: Change::Same,
+            was_verdict: Some(was.verdict),
+            was_lines: Some(was.lines),
+            was_regions: Some(was.regions),
+            was_branches: was.branches,
+            was_modes_passed: Some(
+                was.failure_modes.iter().filter(|m| m.status == ModeStatus::Passed).count(),
+            ),
+            was_records: Some(was.records),
+            was_modes_lost: Some(lost),
+            was_mutation,
+            accepted: false,
+        }
     };
     let moved = moved(now, &trend);
     trend.change = if moved.iter().any(|m| m.order == Ordering::Less) {
@@ -216,7 +277,7 @@ pub fn apply_baseline(report: &mut Report, baseline: &Baseline) {
             .iter()
             .find(|b| b.resolved == function.resolved)
             .or_else(|| baseline.functions.iter().find(|b| b.function == function.function));
-        function.trend = Some(trend(function, was));
+        function.trend = Some(trend(function, was, report.check));
     }
     report.recompute();
 }
@@ -302,6 +363,7 @@ mod tests {
             trend: None,
             doc_example: false,
             source: None,
+            mutants: None,
         }
     }
 
@@ -341,6 +403,73 @@ mod tests {
         assert_eq!(now.verdict, Verdict::Fail);
         assert_eq!(trend_text(&now.functions[2]), "**worse**: lines 80.0% → 70.0%, regions 80.0% → 70.0%");
         assert_eq!(trend_text(&now.functions[1]), "better: lines 50.0% → 60.0%, regions 50.0% → 60.0%");
+    }
+
+    fn with_mutants(name: &str, score: Option<(u64, u64)>, untested: usize) -> FunctionReport {
+        let mut f = function(name, (10, 10), Verdict::Pass, 0);
+        if let Some((covered, total)) = score {
+            f.mutants = Some(crate::report::MutationReport {
+                caught: covered as usize,
+                missed: (total - covered) as usize,
+                untested,
+                score: Count::new(covered, total),
+                ..Default::default()
+            });
+            let min = Percent::FULL;
+            let mut reasons = Vec::new();
+            if untested > 0 {
+                reasons.push(Reason::MutantsUntested { untested, total: total as usize + untested });
+            }
+            if !min.is_met_by(covered, total) {
+                reasons.push(Reason::MutationBelowThreshold { score: Count::new(covered, total), min });
+            }
+            if !reasons.is_empty() {
+                f.verdict = Verdict::Fail;
+                f.reasons = Reasons(reasons);
+            }
+        }
+        f
+    }
+
+    /// The mutation score trends; a mutation failure the baseline cannot show to be
+    /// no worse (not measured there, or untested now) is never accepted.
+    #[test]
+    fn mutation_scores_trend_and_what_was_not_measured_is_gated() {
+        let baseline = baseline(vec![
+            with_mutants("better", Some((5, 7)), 0),
+            with_mutants("worse", Some((6, 7)), 0),
+            with_mutants("same", Some((6, 7)), 0),
+            with_mutants("unmeasured", None, 0),
+            with_mutants("untested", Some((6, 7)), 0),
+        ]);
+        let mut now = report(vec![
+            with_mutants("better", Some((6, 7)), 0),
+            with_mutants("worse", Some((5, 7)), 0),
+            with_mutants("same", Some((6, 7)), 0),
+            with_mutants("unmeasured", Some((6, 7)), 0),
+            with_mutants("untested", Some((6, 7)), 1),
+        ]);
+        apply_baseline(&mut now, &baseline);
+        let change = |i: usize| {
+            let t = now.functions[i].trend.as_ref().unwrap();
+            (t.change, t.accepted)
+        };
+        assert_eq!(change(0), (Change::Better, true));
+        assert_eq!(trend_text(&now.functions[0]), "better: mutation 71.4% → 85.7%");
+        assert_eq!(change(1), (Change::Worse, false));
+        assert_eq!(change(2), (Change::Same, true));
+        assert_eq!(change(3), (Change::Worse, false));
+        assert_eq!(trend_text(&now.functions[3]), "**worse**: mutation not measured → 85.7%");
+        assert_eq!(change(4), (Change::Worse, false));
+        assert_eq!(trend_text(&now.functions[4]), "**worse**: mutation 85.7% → untested");
+        // A mutation check compares mutation alone: no coverage was measured.
+        let mut mutation_only = report(vec![with_mutants("same", Some((6, 7)), 0)]);
+        mutation_only.check = CheckKind::Mutation;
+        mutation_only.functions[0].lines = Count::new(0, 0);
+        mutation_only.functions[0].records = 0;
+        apply_baseline(&mut mutation_only, &baseline);
+        assert_eq!(mutation_only.functions[0].trend.as_ref().unwrap().change, Change::Same);
+        assert_eq!(mutation_only.functions[0].trend.as_ref().unwrap().was_lines, None);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! [`Reason`] is one gap of one [`GapKind`] (one SARIF rule each); shared by the
 //! markdown, github, sarif and junit formats.
 
-use super::FunctionReport;
-use crate::model::{Metric, ModeOutcome, ModeStatus, Reason};
+use super::{FunctionReport, FunctionSpan};
+use crate::model::{Metric, ModeOutcome, ModeStatus, Mutant, Reason};
 
 /// What kind of gap: one SARIF rule each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,6 +32,14 @@ pub enum GapKind {
     CategoryMissing,
     /// The function is behind cargo features the coverage run did not enable.
     NotCompiled,
+    /// The mutation score is below the tier.
+    MutationScore,
+    /// A mutant no test catches.
+    MutantMissed,
+    /// A mutant under which the tests time out.
+    MutantTimeout,
+    /// Mutants with no outcome in the mutation results.
+    MutantsUntested,
 }
 
 impl GapKind {
@@ -54,11 +62,15 @@ impl GapKind {
                 ModeStatus::Unverified => GapKind::ModeUnverified,
             },
             Reason::CategoryMissing(_) => GapKind::CategoryMissing,
+            Reason::MutationBelowThreshold { .. } => GapKind::MutationScore,
+            Reason::MutantMissed(_) => GapKind::MutantMissed,
+            Reason::MutantTimeout(_) => GapKind::MutantTimeout,
+            Reason::MutantsUntested { .. } => GapKind::MutantsUntested,
         })
     }
 
     /// All kinds, in rule order.
-    pub const ALL: [GapKind; 12] = [
+    pub const ALL: [GapKind; 16] = [
         GapKind::NotInstrumented,
         GapKind::Lines,
         GapKind::Regions,
@@ -71,6 +83,10 @@ impl GapKind {
         GapKind::ModeUnverified,
         GapKind::CategoryMissing,
         GapKind::NotCompiled,
+        GapKind::MutationScore,
+        GapKind::MutantMissed,
+        GapKind::MutantTimeout,
+        GapKind::MutantsUntested,
     ];
 
     /// The SARIF rule id.
@@ -88,6 +104,10 @@ impl GapKind {
             GapKind::ModeHollow => "vital/failure-mode-hollow",
             GapKind::ModeUnverified => "vital/failure-mode-unverified",
             GapKind::CategoryMissing => "vital/failure-category-missing",
+            GapKind::MutationScore => "vital/mutation-score",
+            GapKind::MutantMissed => "vital/mutant-missed",
+            GapKind::MutantTimeout => "vital/mutant-timeout",
+            GapKind::MutantsUntested => "vital/mutants-untested",
         }
     }
 
@@ -106,6 +126,10 @@ impl GapKind {
             GapKind::ModeHollow => "FailureModeTestHollow",
             GapKind::ModeUnverified => "FailureModeTestUnverified",
             GapKind::CategoryMissing => "FailureModeCategoryMissing",
+            GapKind::MutationScore => "VitalMutationScoreBelowTier",
+            GapKind::MutantMissed => "MutantMissed",
+            GapKind::MutantTimeout => "MutantTimeout",
+            GapKind::MutantsUntested => "MutantsUntested",
         }
     }
 
@@ -140,6 +164,18 @@ impl GapKind {
             GapKind::CategoryMissing => {
                 "A vital function declares no failure mode of a category its tier requires (input, resource, timing, state)."
             }
+            GapKind::MutationScore => {
+                "The share of a vital function's mutants that its tests catch is below what its tier demands."
+            }
+            GapKind::MutantMissed => {
+                "A mutant of a vital function survives: every test passes when this code is changed."
+            }
+            GapKind::MutantTimeout => {
+                "The tests of a vital function time out under a mutant, which its tier does not count as caught."
+            }
+            GapKind::MutantsUntested => {
+                "Mutants of a vital function have no outcome in the mutation results."
+            }
         }
     }
 
@@ -170,6 +206,18 @@ impl GapKind {
             GapKind::CategoryMissing => {
                 "Declare a mode of the category with its test (the message suggests one), or waive the category with a reason: `waive = { timing = \"why it cannot fail that way\" }`."
             }
+            GapKind::MutationScore => {
+                "Add tests that fail for the surviving mutants the results list, or acknowledge equivalent ones in `[[vital.survivors]]`."
+            }
+            GapKind::MutantMissed => {
+                "Add a test that fails when this code changes as the mutant does; if the mutant is equivalent, acknowledge it in `[[vital.survivors]]`."
+            }
+            GapKind::MutantTimeout => {
+                "Add a test that bounds this loop or recursion, raise the timeout, or set `timeouts = \"caught\"` for the tier."
+            }
+            GapKind::MutantsUntested => {
+                "Run the mutants of every vital function (`cargo vital mutants`), or pass the results of all shards."
+            }
         }
     }
 }
@@ -187,6 +235,8 @@ pub struct Gap {
     pub details: Vec<String>,
     /// For a failure mode's test: where it is.
     pub test_location: Option<String>,
+    /// For a mutant: where in the file it is (characters), narrower than the function.
+    pub region: Option<FunctionSpan>,
 }
 
 const LISTED: usize = 5;
@@ -254,6 +304,41 @@ fn metric_details(function: &FunctionReport, metric: Metric) -> Vec<String> {
     detail.into_iter().collect()
 }
 
+/// What the mutation score leaves out, and the untested mutants.
+fn mutation_details(function: &FunctionReport, reason: &Reason) -> Vec<String> {
+    let Some(m) = &function.mutants else { return Vec::new() };
+    match reason {
+        Reason::MutantsUntested { .. } => {
+            let names: Vec<String> = m.untested_list.iter().map(|u| format!("`{}`", u.name)).collect();
+            vec![format!("no outcome for {}", listed(names))]
+        }
+        _ => {
+            let mut left_out = Vec::new();
+            if m.acknowledged > 0 {
+                left_out.push(format!("{} acknowledged", m.acknowledged));
+            }
+            if m.unviable > 0 {
+                left_out.push(format!("{} unviable", m.unviable));
+            }
+            if left_out.is_empty() {
+                Vec::new()
+            } else {
+                vec![format!("not counted: {}", left_out.join(", "))]
+            }
+        }
+    }
+}
+
+/// Where a mutant is.
+fn region(mutant: &Mutant) -> FunctionSpan {
+    FunctionSpan {
+        line: mutant.line,
+        column: mutant.column,
+        end_line: mutant.end_line,
+        end_column: mutant.end_column,
+    }
+}
+
 /// The gap a reason is, with what exactly is missing and what to add.
 pub fn gap(function: &FunctionReport, reason: &Reason) -> Option<Gap> {
     let kind = GapKind::of(reason)?;
@@ -265,8 +350,18 @@ pub fn gap(function: &FunctionReport, reason: &Reason) -> Option<Gap> {
         }
         Reason::FailureMode(mode) => (mode.mode.clone(), mode_details(mode), mode.location.clone()),
         Reason::CategoryMissing(missing) => (missing.category.to_string(), Vec::new(), None),
+        Reason::MutationBelowThreshold { .. } | Reason::MutantsUntested { .. } => {
+            (String::new(), mutation_details(function, reason), None)
+        }
+        Reason::MutantMissed(mutant) | Reason::MutantTimeout(mutant) => {
+            (mutant.name.clone(), Vec::new(), None)
+        }
     };
-    Some(Gap { kind, subject, summary: reason.to_string(), details, test_location })
+    let region = match reason {
+        Reason::MutantMissed(mutant) | Reason::MutantTimeout(mutant) => Some(region(mutant)),
+        _ => None,
+    };
+    Some(Gap { kind, subject, summary: reason.to_string(), details, test_location, region })
 }
 
 /// The gaps of a failing function, in the order of its reasons.
@@ -353,6 +448,13 @@ mod tests {
             ),
             (Reason::NotCompiled { features: vec!["std".into()] }, Some(GapKind::NotCompiled)),
             (mode(ModeStatus::Passed), None),
+            (
+                Reason::MutationBelowThreshold { score: Count::new(1, 2), min: Percent::FULL },
+                Some(GapKind::MutationScore),
+            ),
+            (Reason::MutantMissed(mutant()), Some(GapKind::MutantMissed)),
+            (Reason::MutantTimeout(mutant()), Some(GapKind::MutantTimeout)),
+            (Reason::MutantsUntested { untested: 1, total: 2 }, Some(GapKind::MutantsUntested)),
         ];
         for (reason, kind) in &table {
             assert_eq!(GapKind::of(reason), *kind, "{reason:?}");
@@ -361,6 +463,21 @@ mod tests {
         assert_eq!(kinds, GapKind::ALL, "one rule per kind, in rule order");
         let ids: std::collections::BTreeSet<&str> = GapKind::ALL.iter().map(|k| k.rule_id()).collect();
         assert_eq!(ids.len(), GapKind::ALL.len(), "rule ids are distinct");
+    }
+
+    fn mutant() -> Mutant {
+        Mutant {
+            name: "src/lib.rs:3:9: replace < with <= in f".into(),
+            description: "replace < with <= in f".into(),
+            genre: "BinaryOperator".into(),
+            file: "src/lib.rs".into(),
+            line: 3,
+            column: 9,
+            end_line: 3,
+            end_column: 10,
+            replacement: "<=".into(),
+            original: "<".into(),
+        }
     }
 
     #[test]

@@ -180,6 +180,44 @@ fn coverage_cell(f: &FunctionReport, metric: Metric) -> Cell {
     }
 }
 
+/// The mutation score against the tier, when the report has mutation results.
+fn mutation_group(functions: &[&FunctionReport]) -> Option<ColumnGroup> {
+    if functions.iter().all(|f| f.mutants.is_none()) {
+        return None;
+    }
+    let cells = functions.iter().map(|f| f.mutants.as_ref().map(|m| mutation_cell(f, m))).collect();
+    Some(ColumnGroup {
+        label: "mutants".into(),
+        key: "mutants".into(),
+        columns: vec![Column { label: "score".into(), cells }],
+    })
+}
+
+fn mutation_cell(f: &FunctionReport, m: &crate::report::MutationReport) -> Cell {
+    let failing = f.reasons.iter().any(Reason::is_mutation);
+    let title = Some(match f.thresholds.mutation {
+        Some(min) => format!("the {} tier requires a mutation score of {min}", f.tier),
+        None => format!("the {} tier sets no mutation score", f.tier),
+    });
+    let mut detail = format!("{}/{} caught", m.score.covered, m.score.total);
+    if m.missed > 0 {
+        detail.push_str(&format!(", {} missed", m.missed));
+    }
+    if m.untested > 0 {
+        detail.push_str(&format!(", {} untested", m.untested));
+    }
+    let (status, tone) = if m.score.total == 0 && m.untested == 0 {
+        ("no mutants".to_string(), Tone::Info)
+    } else if failing {
+        (m.score.percent(), Tone::Fail)
+    } else if f.thresholds.mutation.is_some() {
+        (m.score.percent(), Tone::Pass)
+    } else {
+        (m.score.percent(), Tone::Info)
+    };
+    Cell { status, tone, detail: Some(detail), title }
+}
+
 /// The categories a tier requires, per function: declared by a mode, waived, or
 /// missing. `None` when no function's tier requires any.
 fn categories_group(functions: &[&FunctionReport]) -> Option<ColumnGroup> {
@@ -440,6 +478,10 @@ pub fn render(report: &Report) -> String {
             "Static check: the catalogue and the failure-mode tests, from the source alone (no coverage)."
                 .into()
         }
+        CheckKind::Mutation => {
+            "Mutation check: the mutation results alone, judged by each tier's mutation score (no coverage)."
+                .into()
+        }
     };
     let _ = writeln!(out, "<p class=\"muted\">{kind}");
     if let Some(tests) = &report.tests {
@@ -500,6 +542,7 @@ fn matrix(out: &mut String, report: &Report, functions: &[&FunctionReport]) {
     if report.check == CheckKind::Coverage {
         groups.push(coverage_group(functions));
     }
+    groups.extend(mutation_group(functions));
     groups.extend(categories_group(functions));
     groups.extend(mode_groups(functions, report.check));
 

@@ -7,8 +7,8 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Style as Ansi};
 
 use super::gaps::line_ranges;
-use super::{CheckKind, FunctionReport, Report, Style};
-use crate::model::{Count, ModeOutcome, ModeStatus, Reason, Verdict};
+use super::{CheckKind, FunctionReport, MutationReport, Report, Style};
+use crate::model::{Count, ModeOutcome, ModeStatus, Mutant, Reason, Verdict};
 use crate::text::LineIndex;
 
 /// At most this many regions and branches are pointed at in one snippet.
@@ -58,6 +58,8 @@ struct Excerpt<'r> {
     /// Conditions with an outcome never taken, and the outcome missing (`None`:
     /// neither outcome was seen).
     branches: Vec<(std::ops::Range<usize>, Option<bool>)>,
+    /// Surviving mutants that fail the gate, and what to say at each.
+    mutants: Vec<(std::ops::Range<usize>, String)>,
 }
 
 impl<'r> Excerpt<'r> {
@@ -85,16 +87,46 @@ impl<'r> Excerpt<'r> {
                 _ => branches.push((r, Some(b.outcome))),
             }
         }
+        // Mutant columns count characters: walk the line's characters to its bytes.
+        let char_offset = |line: u32, column: u32| -> Option<usize> {
+            let range = lines.line_range(usize::try_from(line.checked_sub(source.first_line)? + 1).ok()?)?;
+            let text = &source.text[range.clone()];
+            let chars = usize::try_from(column).ok()?.checked_sub(1)?;
+            match text.char_indices().nth(chars) {
+                Some((i, _)) => Some(range.start + i),
+                None => (text.chars().count() == chars).then_some(range.end),
+            }
+        };
+        let mutants = function
+            .reasons
+            .iter()
+            .filter_map(|r| match r {
+                Reason::MutantMissed(m) => Some((m, format!("no test fails when {} here", m.change()))),
+                Reason::MutantTimeout(m) => Some((m, format!("the tests time out when {} here", m.change()))),
+                _ => None,
+            })
+            .filter_map(|(m, label)| {
+                let start = char_offset(m.line, m.column)?;
+                // A mutant that spans lines (a body, a match arm) is marked on its first line.
+                let end = if m.end_line == m.line {
+                    char_offset(m.end_line, m.end_column)?
+                } else {
+                    lines.line_range(usize::try_from(m.line - source.first_line + 1).ok()?)?.end
+                };
+                (start < end).then_some((start..end, label))
+            })
+            .collect();
         Excerpt {
             text: &source.text,
             first_line: source.first_line,
             name: source.name.clone(),
             regions: regions.collect(),
             branches,
+            mutants,
         }
     }
 
-    /// How many regions and branches the snippet points at.
+    /// How many regions and branches the snippet points at (mutants are counted apart).
     fn annotations(&self) -> usize {
         (self.regions.len() + self.branches.len()).min(MAX_ANNOTATIONS)
     }
@@ -130,6 +162,15 @@ fn diagnostic<'r>(
             "never run by any test"
         } else if function.reasons.iter().all(|r| matches!(r, Reason::CategoryMissing(_))) {
             "its failure modes miss a category its tier requires"
+        } else if function
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::MutantMissed(_) | Reason::MutantTimeout(_)))
+            && function.reasons.iter().all(|r| r.is_mutation() || !r.is_coverage())
+        {
+            "its tests miss some of its mutants"
+        } else if function.reasons.iter().all(Reason::is_mutation) {
+            "not all of its mutants were tested"
         } else if check == CheckKind::Static || function.reasons.iter().all(|r| !r.is_coverage()) {
             "its failure modes are not all tested"
         } else {
@@ -155,6 +196,10 @@ fn diagnostic<'r>(
                 None => "never evaluated",
             };
             snippet = snippet.annotation(AnnotationKind::Context.span(range.clone()).label(label));
+        }
+        // Surviving mutants, with a room of their own.
+        for (range, label) in excerpt.mutants.iter().take(MAX_ANNOTATIONS) {
+            snippet = snippet.annotation(AnnotationKind::Context.span(range.clone()).label(label.clone()));
         }
         group = group.element(snippet);
     }
@@ -191,8 +236,14 @@ fn diagnostic<'r>(
             | Reason::NoBranchData => {}
             Reason::FailureMode(mode) => group = group.element(mode_line(mode)),
             Reason::CategoryMissing(_) => group = group.element(Level::HELP.message(reason.to_string())),
+            // The mutation gate's lines follow.
+            Reason::MutationBelowThreshold { .. }
+            | Reason::MutantMissed(_)
+            | Reason::MutantTimeout(_)
+            | Reason::MutantsUntested { .. } => {}
         }
     }
+    group = mutation_lines(group, function);
     if let Some(reason) = &function.reason {
         group = group.element(Level::NOTE.message(format!("vital because: {reason}")));
     }
@@ -216,6 +267,66 @@ fn diagnostic<'r>(
         ));
     }
     vec![group]
+}
+
+/// The mutation gate's lines: the score, each surviving mutant, what is not
+/// counted, and how to acknowledge an equivalent mutant.
+fn mutation_lines<'r>(mut group: Group<'r>, function: &'r FunctionReport) -> Group<'r> {
+    let mut first_survivor: Option<&Mutant> = None;
+    for reason in function.reasons.iter().filter(|r| r.is_mutation()) {
+        if let Reason::MutantMissed(m) = reason {
+            first_survivor.get_or_insert(m);
+        }
+        group = group.element(Level::NOTE.message(reason.to_string()));
+    }
+    let Some(mutants) =
+        function.mutants.as_ref().filter(|_| function.reasons.iter().any(Reason::is_mutation))
+    else {
+        return group;
+    };
+    for untested in mutants.untested_list.iter().take(3) {
+        group = group.element(Level::NOTE.message(format!("no outcome for `{}`", untested.name)));
+    }
+    if mutants.untested > 3 {
+        group = group
+            .element(Level::NOTE.message(format!("and {} more without an outcome", mutants.untested - 3)));
+    }
+    if let Some(text) = not_counted(mutants) {
+        group = group.element(Level::NOTE.message(text));
+    }
+    if let Some(m) = first_survivor {
+        let offset = i64::from(m.line) - i64::from(function.line);
+        group = group.element(Level::HELP.message(format!(
+            "if no test can tell it apart (an equivalent mutant), acknowledge it under this function's entry:\n\
+             [[vital.survivors]]\nmutant = \"{}\"\nline = {offset}\ncolumn = {}\nreason = \"…\"",
+            m.description, m.column
+        )));
+    }
+    group
+}
+
+/// `not counted: 3 acknowledged survivors (…), 1 unviable`.
+fn not_counted(mutants: &MutationReport) -> Option<String> {
+    let mut parts = Vec::new();
+    if mutants.acknowledged > 0 {
+        let plural = if mutants.acknowledged == 1 { "" } else { "s" };
+        parts.push(format!("{} acknowledged survivor{plural}", mutants.acknowledged));
+    }
+    if mutants.unviable > 0 {
+        parts.push(format!("{} unviable", mutants.unviable));
+    }
+    (!parts.is_empty()).then(|| format!("not counted: {}", parts.join(", ")))
+}
+
+/// A mutation cell: `27/28  96.4%`, `no mutants`, or `-` when not measured.
+fn mutants_cell(function: &FunctionReport) -> String {
+    match &function.mutants {
+        None => "-".into(),
+        Some(m) if m.total() == 0 => "no mutants".into(),
+        Some(m) if m.untested > 0 => format!("{} untested", m.untested),
+        Some(m) if m.score.total == 0 => "none counted".into(),
+        Some(m) => cell(m.score),
+    }
 }
 
 /// One line per failure mode that does not count: the test to add, or the test
@@ -261,15 +372,22 @@ fn modes_cell(check: CheckKind, function: &FunctionReport) -> String {
 fn table(report: &Report, style: &Style) -> String {
     let coverage = report.check == CheckKind::Coverage;
     let baseline = report.functions.iter().any(|f| f.trend.is_some());
+    let mutation = report.functions.iter().any(|f| f.mutants.is_some());
     let mut header = vec!["function", "tier"];
     if coverage {
         header.extend(["lines", "regions", "branches"]);
     }
-    header.extend(["modes", "verdict"]);
+    if mutation {
+        header.push("mutants");
+    }
+    if report.check != CheckKind::Mutation {
+        header.push("modes");
+    }
+    header.push("verdict");
     if baseline {
         header.push("since baseline");
     }
-    let numeric = |name: &str| matches!(name, "lines" | "regions" | "branches" | "modes");
+    let numeric = |name: &str| matches!(name, "lines" | "regions" | "branches" | "modes" | "mutants");
     let rows: Vec<Vec<String>> = report
         .functions
         .iter()
@@ -286,7 +404,12 @@ fn table(report: &Report, style: &Style) -> String {
                     ]);
                 }
             }
-            row.push(modes_cell(report.check, f));
+            if mutation {
+                row.push(mutants_cell(f));
+            }
+            if report.check != CheckKind::Mutation {
+                row.push(modes_cell(report.check, f));
+            }
             row.push(
                 if f.is_accepted() {
                     "accepted"
@@ -337,7 +460,11 @@ fn table(report: &Report, style: &Style) -> String {
     }
     let summary = &report.summary;
     let verdict = report.verdict.as_str();
-    let kind = if coverage { "" } else { " (static check)" };
+    let kind = match report.check {
+        CheckKind::Coverage => "",
+        CheckKind::Static => " (static check)",
+        CheckKind::Mutation => " (mutation check)",
+    };
     let _ = write!(
         out,
         "\nvital: {verdict}{kind}: {} of {} vital function{} pass",

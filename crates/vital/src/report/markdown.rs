@@ -16,7 +16,11 @@ pub fn render(report: &Report) -> String {
         Verdict::Pass => "✅ vital: pass",
         Verdict::Fail => "❌ vital: fail",
     };
-    let kind = if report.check == CheckKind::Static { " (static check)" } else { "" };
+    let kind = match report.check {
+        CheckKind::Coverage => "",
+        CheckKind::Static => " (static check)",
+        CheckKind::Mutation => " (mutation check)",
+    };
     let _ = writeln!(out, "## {head}{kind}\n");
     let _ = write!(out, "{} of {} vital functions meet their tier", summary.passed, summary.functions);
     if summary.accepted > 0 {
@@ -35,12 +39,18 @@ pub fn render(report: &Report) -> String {
     let functions = report.by_risk();
     let baseline = functions.iter().any(|f| f.trend.is_some());
     let coverage = report.check == CheckKind::Coverage;
+    let mutation = functions.iter().any(|f| f.mutants.is_some());
 
     let mut header = vec!["", "function", "tier"];
     if coverage {
         header.extend(["lines", "regions", "branches"]);
     }
-    header.push("failure modes");
+    if mutation {
+        header.push("mutants");
+    }
+    if report.check != CheckKind::Mutation {
+        header.push("failure modes");
+    }
     if baseline {
         header.push("since baseline");
     }
@@ -49,7 +59,7 @@ pub fn render(report: &Report) -> String {
         .iter()
         .map(|h| match *h {
             "" => ":-:",
-            "lines" | "regions" | "branches" | "failure modes" => "--:",
+            "lines" | "regions" | "branches" | "mutants" | "failure modes" => "--:",
             _ => "---",
         })
         .collect();
@@ -66,11 +76,22 @@ pub fn render(report: &Report) -> String {
                     .map_or_else(|| "–".to_string(), Count::percent),
             );
         }
-        cells.push(if f.failure_modes.is_empty() {
-            "–".into()
-        } else {
-            format!("{}/{}", f.modes_counting(report.check), f.failure_modes.len())
-        });
+        if mutation {
+            cells.push(match &f.mutants {
+                None => "–".into(),
+                Some(m) if m.total() == 0 => "no mutants".into(),
+                Some(m) if m.untested > 0 => format!("{} untested", m.untested),
+                Some(m) if m.score.total == 0 => "none counted".into(),
+                Some(m) => format!("{} ({}/{})", m.score.percent(), m.score.covered, m.score.total),
+            });
+        }
+        if report.check != CheckKind::Mutation {
+            cells.push(if f.failure_modes.is_empty() {
+                "–".into()
+            } else {
+                format!("{}/{}", f.modes_counting(report.check), f.failure_modes.len())
+            });
+        }
         if baseline {
             cells.push(super::baseline::trend_text(f));
         }
@@ -99,6 +120,25 @@ pub fn render(report: &Report) -> String {
         for (f, waiver) in waived {
             let reason = waiver.reason.replace('|', "\\|").replace('\n', " ");
             let _ = writeln!(out, "| `{}` | {} | {reason} |", f.function, waiver.category);
+        }
+    }
+    // Listed, not counted (SPEC §8): what the catalogue says is equivalent, and why.
+    let acknowledged: Vec<(&FunctionReport, &crate::report::AcknowledgedMutant)> = functions
+        .iter()
+        .flat_map(|f| f.mutants.iter().flat_map(|m| &m.acknowledged_list).map(move |a| (*f, a)))
+        .collect();
+    if !acknowledged.is_empty() {
+        let _ = writeln!(out, "\n### Acknowledged survivors\n");
+        for (f, ack) in acknowledged {
+            let _ = writeln!(
+                out,
+                "- `{}`: `{}` at {} ({}) — {}",
+                f.function,
+                ack.mutant.description,
+                ack.mutant.location(),
+                ack.outcome,
+                ack.reason
+            );
         }
     }
     for warning in &report.warnings {

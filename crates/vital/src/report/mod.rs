@@ -16,8 +16,9 @@ pub mod schema;
 mod tests;
 
 pub use schema::{
-    BranchGap, Change, CheckKind, CoverageInput, FunctionReport, FunctionSpan, Reasons, Report,
-    SCHEMA_VERSION, Source, SourceSpan, Summary, TestSummary, Thresholds, Trend, Waiver, by_risk,
+    AcknowledgedMutant, BranchGap, Change, CheckKind, CoverageInput, FunctionReport, FunctionSpan,
+    MutationReport, Reasons, Report, SCHEMA_VERSION, Source, SourceSpan, Summary, TestSummary, Thresholds,
+    Trend, Waiver, by_risk,
 };
 
 /// Output formats.

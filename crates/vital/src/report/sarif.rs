@@ -1,15 +1,15 @@
 //! The `sarif` format: SARIF 2.1.0, for GitHub code scanning and other tools. One
-//! rule per kind of gap; each result points at the function's span (and, for a
-//! failure mode's test, at the test as a related location). A function the
-//! baseline accepts is a `warning` whose `baselineState` says how it changed. A
-//! waived failure-mode category is a `note` of the category rule, suppressed
-//! (`suppressions`, kind `external`, status `accepted`) with the waiver's reason as
-//! its justification.
+//! rule per kind of gap; each result points at the function's span (a surviving
+//! mutant at the mutant itself; for a failure mode's test, at the test as a related
+//! location too). A function the baseline accepts is a `warning` whose
+//! `baselineState` says how it changed. A waived failure-mode category is a `note`
+//! of the category rule, suppressed (`suppressions`, kind `external`, status
+//! `accepted`) with the waiver's reason as its justification.
 
 use serde_json::{Value, json};
 
 use super::gaps::{GapKind, gap_line, gaps};
-use super::{Change, FunctionReport, Report};
+use super::{Change, FunctionReport, FunctionSpan, Report};
 use crate::model::Verdict;
 
 /// The schema SARIF 2.1.0 documents name.
@@ -31,15 +31,17 @@ fn rules() -> Vec<Value> {
         .collect()
 }
 
-fn location(f: &FunctionReport) -> Value {
+/// The function's span, or `region` (a mutant's) inside it.
+fn location(f: &FunctionReport, region: Option<&FunctionSpan>) -> Value {
+    let span = region.unwrap_or(&f.span);
     json!({
         "physicalLocation": {
             "artifactLocation": {"uri": f.file, "uriBaseId": "%SRCROOT%"},
             "region": {
-                "startLine": f.span.line.max(f.line),
-                "startColumn": f.span.column.max(1),
-                "endLine": f.span.end_line.max(f.line),
-                "endColumn": f.span.end_column.max(1),
+                "startLine": span.line.max(f.line),
+                "startColumn": span.column.max(1),
+                "endLine": span.end_line.max(f.line),
+                "endColumn": span.end_column.max(1),
             }
         },
         "logicalLocations": [{"fullyQualifiedName": f.resolved, "kind": "function"}],
@@ -68,7 +70,7 @@ pub fn render(report: &Report) -> String {
                 "ruleIndex": GapKind::ALL.iter().position(|k| *k == kind).unwrap_or(0),
                 "level": "note",
                 "message": {"text": format!("`{}` ({}): waives `{}`: {}", f.function, f.tier, waiver.category, waiver.reason)},
-                "locations": [location(f)],
+                "locations": [location(f, None)],
                 "partialFingerprints": {"vitalFunction/v1": format!("{}|{}|{}", f.resolved, kind.rule_id(), waiver.category)},
                 "suppressions": [{"kind": "external", "status": "accepted", "justification": waiver.reason}],
             }));
@@ -83,7 +85,7 @@ pub fn render(report: &Report) -> String {
                 "ruleIndex": rule_index,
                 "level": if f.is_accepted() { "warning" } else { "error" },
                 "message": {"text": format!("`{}` ({}): {}", f.function, f.tier, gap_line(&gap))},
-                "locations": [location(f)],
+                "locations": [location(f, gap.region.as_ref())],
                 "partialFingerprints": {"vitalFunction/v1": format!("{}|{}|{}", f.resolved, gap.kind.rule_id(), gap.subject)},
             });
             if let Some(test) = gap.test_location.as_deref().and_then(|at| related(at, 0)) {

@@ -22,7 +22,15 @@
 //!       "thresholds": {"lines": 100.0, "regions": 100.0, "branches": 100.0, "failure_modes": true,
 //!                      "categories": ["input", "resource", "timing", "state"]?},
 //!       "trend": {…}?,
-//!       "source": {"first_line": 41, "text": "…", "name": {"start": 7, "end": 19}}? } ],
+//!       "source": {"first_line": 41, "text": "…", "name": {"start": 7, "end": 19}}?,
+//!       "mutants": { "caught": 27, "missed": 1, "timeout": 0, "unviable": 0, "acknowledged": 3,
+//!                    "untested": 0, "score": {"covered": 27, "total": 28},
+//!                    "missed_list": [ {"name": "src/eval.rs:157:21: replace > with >= in matches_caret",
+//!                                      "description": "replace > with >= in matches_caret", "genre": "BinaryOperator",
+//!                                      "file": "src/eval.rs", "line": 157, "column": 21, "end_line": 157,
+//!                                      "end_column": 22, "replacement": ">=", "original": ">"} ],
+//!                    "timeout_list": [], "unviable_list": [], "untested_list": [],
+//!                    "acknowledged_list": [ {…, "outcome": "missed", "reason": "…"} ] } | null } ],
 //!   "summary": {"functions": 3, "passed": 2, "failed": 1, "accepted": 0},
 //!   "coverage": [ {"file": "target/vital/coverage.json", "format_version": "3.1.0", "records": 812, "branch_data": true} ],
 //!   "tests": {"passed": 41, "failed": 0, "ignored": 1, "failed_tests": []} | null,
@@ -38,7 +46,11 @@
 //! reasons, which every format shows. `branches` is `null` when the coverage
 //! has no branch data. Positions are 1-based, columns in bytes (as llvm-cov), ends
 //! exclusive, except `span`, whose columns count characters (as editors and SARIF
-//! do). The verdict is `fail` when a function fails or a test failed.
+//! do), and the mutants' (`line`, `column`: cargo-mutants' own, in characters).
+//! `mutants` is `null` when no mutation results were given (SPEC §8); its `score`
+//! counts caught of caught + missed + timeout, acknowledged survivors and unviable
+//! mutants left out, timeouts caught only where `thresholds.timeouts` is `caught`.
+//! The verdict is `fail` when a function fails or a test failed.
 
 use std::fmt;
 
@@ -46,9 +58,9 @@ use serde::de::Deserializer;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::Tier;
 use crate::catalogue::vocabulary::Category;
-use crate::model::{Count, Metric, ModeOutcome, ModeStatus, Percent, Reason, Verdict};
+use crate::catalogue::{Tier, TimeoutRule};
+use crate::model::{Count, Metric, ModeOutcome, ModeStatus, Mutant, Percent, Reason, Verdict};
 
 /// The current `schema_version`.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -178,6 +190,65 @@ pub struct FunctionReport {
     /// Its source, for renderers that show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// Its mutants; `None` (`null`) when no mutation results were given.
+    #[serde(default)]
+    pub mutants: Option<MutationReport>,
+}
+
+/// What mutation testing says of a function (SPEC §8).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MutationReport {
+    /// Mutants a test catches.
+    pub caught: usize,
+    /// Mutants no test catches (acknowledged survivors left out).
+    pub missed: usize,
+    /// Mutants under which the tests time out (acknowledged survivors left out).
+    pub timeout: usize,
+    /// Mutants that do not build: listed, not counted.
+    pub unviable: usize,
+    /// Acknowledged survivors (`[[vital.survivors]]`): listed, not counted.
+    pub acknowledged: usize,
+    /// Mutants of the current source with no outcome in the results.
+    #[serde(default)]
+    pub untested: usize,
+    /// Caught of counted: caught ÷ (caught + missed + timeout), timeouts caught where
+    /// the tier says so.
+    pub score: Count,
+    /// The missed mutants.
+    pub missed_list: Vec<Mutant>,
+    /// The mutants under which the tests time out.
+    #[serde(default)]
+    pub timeout_list: Vec<Mutant>,
+    /// The unviable mutants.
+    #[serde(default)]
+    pub unviable_list: Vec<Mutant>,
+    /// The mutants with no outcome.
+    #[serde(default)]
+    pub untested_list: Vec<Mutant>,
+    /// The acknowledged survivors, with their outcome and the pin's reason.
+    #[serde(default)]
+    pub acknowledged_list: Vec<AcknowledgedMutant>,
+}
+
+impl MutationReport {
+    /// All mutants of the function, every list together.
+    pub fn total(&self) -> usize {
+        self.caught + self.missed + self.timeout + self.unviable + self.acknowledged + self.untested
+    }
+}
+
+/// An acknowledged survivor in a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AcknowledgedMutant {
+    /// The mutant.
+    #[serde(flatten)]
+    pub mutant: Mutant,
+    /// What the tests did with it: `missed`, `timeout` or `untested`.
+    pub outcome: String,
+    /// Why it is equivalent, from the pin.
+    pub reason: String,
 }
 
 /// A failure-mode category waived by a catalogue entry, and why.
@@ -225,6 +296,12 @@ pub struct Thresholds {
     /// The failure-mode categories the tier requires a mode of.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<Category>,
+    /// Minimum mutation score, when mutation results are given.
+    #[serde(default)]
+    pub mutation: Option<Percent>,
+    /// How a timeout counts in the mutation score: `missed` or `caught`.
+    #[serde(default)]
+    pub timeouts: TimeoutRule,
 }
 
 impl Thresholds {
@@ -260,6 +337,9 @@ pub struct Trend {
     /// Failure modes that passed in the baseline and do not now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub was_modes_lost: Option<usize>,
+    /// Its mutation score in the baseline (`None`: not measured there, or no mutant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was_mutation: Option<Count>,
     /// Whether the baseline accepts it: it fails its tier, but no worse than before.
     pub accepted: bool,
 }
@@ -308,7 +388,8 @@ impl FunctionReport {
     }
 
     /// How far below its thresholds it is, in hundredths of a percent: the largest
-    /// shortfall of lines, regions and branches (10 000 when it has no record).
+    /// shortfall of lines, regions, branches and mutation score (10 000 when it has
+    /// no record).
     pub fn shortfall(&self) -> u32 {
         if self.reasons.iter().any(|r| matches!(r, Reason::NotInstrumented | Reason::NotCompiled { .. })) {
             return 10_000;
@@ -317,6 +398,7 @@ impl FunctionReport {
             .iter()
             .filter_map(|r| match r {
                 Reason::BelowThreshold { count, min, .. } => Some(min.shortfall(*count)),
+                Reason::MutationBelowThreshold { score, min } => Some(min.shortfall(*score)),
                 _ => None,
             })
             .max()
@@ -342,7 +424,7 @@ impl FunctionReport {
             .iter()
             .filter(|m| match check {
                 CheckKind::Coverage => m.status == ModeStatus::Passed,
-                CheckKind::Static => m.status.counts_statically(),
+                CheckKind::Static | CheckKind::Mutation => m.status.counts_statically(),
             })
             .count()
     }
@@ -416,6 +498,8 @@ pub enum CheckKind {
     Coverage,
     /// The catalogue and the failure-mode tests, from the source alone.
     Static,
+    /// Mutation results alone (`cargo vital mutants`): the tiers' `mutation` gate.
+    Mutation,
 }
 
 /// The result of a check.
@@ -546,6 +630,7 @@ impl fmt::Display for CheckKind {
         f.write_str(match self {
             CheckKind::Coverage => "coverage",
             CheckKind::Static => "static",
+            CheckKind::Mutation => "mutation",
         })
     }
 }

@@ -89,6 +89,57 @@ impl SourceStamp {
     }
 }
 
+/// How `cargo vital run` ran the tests, written next to the export
+/// (`coverage.run.json`): what a later step must match to rely on that run (a
+/// mutation run skips its own baseline only after a passing run of the same source,
+/// features and tests).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunSettings {
+    /// Always [`STAMP_VERSION`].
+    pub vital_run: u32,
+    /// `--package`; empty for the whole workspace.
+    #[serde(default)]
+    pub packages: Vec<String>,
+    /// `--features`, as given.
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// `--all-features`.
+    #[serde(default)]
+    pub all_features: bool,
+    /// `--no-default-features`.
+    #[serde(default)]
+    pub no_default_features: bool,
+    /// Arguments for the test binaries: a filter or a skip leaves tests out.
+    #[serde(default)]
+    pub test_args: Vec<String>,
+}
+
+impl RunSettings {
+    /// Where the settings of a coverage file's run live: `coverage.json` → `coverage.run.json`.
+    pub fn path_for(coverage: &Path) -> PathBuf {
+        coverage.with_extension("run.json")
+    }
+
+    /// Reads the settings at `path`; `None` when there are none or they are unreadable
+    /// (then nothing relies on the run).
+    pub fn load(path: &Path) -> Option<RunSettings> {
+        serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    }
+
+    /// The features turned on, one name each (`--features "a,b" c` → a, b, c), sorted.
+    pub fn feature_set(features: &[String]) -> Vec<String> {
+        let mut all: Vec<String> = features
+            .iter()
+            .flat_map(|f| f.split([',', ' ']))
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
 /// FNV-1a, 64 bits: enough to tell an edited file from the original.
 fn hash(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -113,6 +164,20 @@ mod tests {
     fn the_stamp_path_sits_next_to_the_coverage() {
         assert_eq!(SourceStamp::path_for(Path::new("t/coverage.json")), Path::new("t/coverage.sources.json"));
         assert_eq!(SourceStamp::path_for(Path::new("cov")), Path::new("cov.sources.json"));
+    }
+
+    #[test]
+    fn run_settings_sit_next_to_the_coverage_and_name_each_feature_once() {
+        assert_eq!(RunSettings::path_for(Path::new("t/coverage.json")), Path::new("t/coverage.run.json"));
+        let features = ["b,a".to_string(), "c a".to_string()];
+        assert_eq!(RunSettings::feature_set(&features), ["a", "b", "c"]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("coverage.run.json");
+        assert_eq!(RunSettings::load(&path), None);
+        let settings =
+            RunSettings { vital_run: STAMP_VERSION, features: vec!["x".into()], ..RunSettings::default() };
+        std::fs::write(&path, serde_json::to_vec(&settings).unwrap()).unwrap();
+        assert_eq!(RunSettings::load(&path), Some(settings));
     }
 
     #[test]

@@ -49,6 +49,11 @@ pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestRe
     };
     // The open <testcase>: its name and whether a failure or skip was seen in it.
     let mut case: Option<(String, Outcome)> = None;
+    // Whether the open <testsuite> says its time (else its cases' times add up).
+    let mut suite_timed = false;
+    let seconds = |t: Option<String>| {
+        t.and_then(|t| t.parse::<f64>().ok()).and_then(|t| std::time::Duration::try_from_secs_f64(t).ok())
+    };
     let line_of = |pos: u64| text[..usize::try_from(pos).unwrap_or(0).min(text.len())].lines().count();
     loop {
         let event = reader.read_event().map_err(|err| {
@@ -69,8 +74,19 @@ pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestRe
                 match name.as_str() {
                     "testsuite" => {
                         suite = attr("name").map(|id| crate_of_binary_id(&id, workspace).ok_or(id));
+                        let time = seconds(attr("time"));
+                        suite_timed = time.is_some();
+                        if let (Some(Ok(krate)), Some(time)) = (&suite, time) {
+                            results.record_time(krate.clone(), time);
+                        }
                     }
                     "testcase" => {
+                        // nextest times each test (its own process), not the suite.
+                        if let (false, Some(Ok(krate)), Some(time)) =
+                            (suite_timed, &suite, seconds(attr("time")))
+                        {
+                            results.record_time(krate.clone(), time);
+                        }
                         let Some(test) = attr("name") else {
                             return Err(bad(
                                 display,

@@ -21,6 +21,8 @@ struct LibtestEvent {
     event: String,
     name: Option<String>,
     vital_target: Option<String>,
+    /// Seconds, in a suite's `ok` or `failed` event.
+    exec_time: Option<f64>,
 }
 
 /// The crate a `Running … (…/deps/NAME-HASH)` line of cargo announces.
@@ -78,6 +80,16 @@ pub fn parse(text: &str, display: &Path, workspace: &Workspace) -> Result<TestRe
         }
         let event: LibtestEvent = serde_json::from_str(trimmed)
             .map_err(|err| bad(display, i + 1, format!("a line is not a libtest JSON event ({err})")))?;
+        if event.kind == "suite" {
+            let krate = event.vital_target.or_else(|| binary.clone());
+            if let (Some(krate), Some(seconds), "ok" | "failed") =
+                (krate, event.exec_time, event.event.as_str())
+                && let Ok(time) = std::time::Duration::try_from_secs_f64(seconds)
+            {
+                results.record_time(krate, time);
+            }
+            continue;
+        }
         if event.kind != "test" {
             continue;
         }
@@ -152,7 +164,16 @@ impl Tee {
         else {
             return TeeLine { show: Some(line.to_string()), record: None };
         };
-        if event.get("type").and_then(|t| t.as_str()) != Some("test") {
+        let kind = event.get("type").and_then(|t| t.as_str());
+        let finished = matches!(event.get("event").and_then(|e| e.as_str()), Some("ok" | "failed"));
+        if kind == Some("suite") && finished {
+            // How long the binary's tests ran: recorded, not shown.
+            if let Some(target) = &self.target {
+                event.insert(TARGET_FIELD.into(), target.clone().into());
+            }
+            return TeeLine { show: None, record: Some(serde_json::Value::Object(event).to_string()) };
+        }
+        if kind != Some("test") {
             return TeeLine { show: None, record: None };
         }
         let name = event.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
@@ -196,15 +217,18 @@ mod tests {
         let running = tee.line("     Running unittests src/lib.rs (target/debug/deps/my_store-0123abcd)");
         assert_eq!((running.show.is_some(), running.record), (true, None));
         let started = tee.line(r#"{ "type": "test", "event": "started", "name": "t::a" }"#);
-        let suite = tee.line(r#"{ "type": "suite", "event": "ok", "passed": 1 }"#);
-        assert_eq!(suite, TeeLine { show: None, record: None });
+        let started_suite = tee.line(r#"{ "type": "suite", "event": "started", "test_count": 1 }"#);
+        assert_eq!(started_suite, TeeLine { show: None, record: None });
+        let suite = tee.line(r#"{ "type": "suite", "event": "ok", "passed": 1, "exec_time": 0.5 }"#);
+        assert_eq!(suite.show, None);
+        let mut workspace = crate::testutil::fixture(&[("src/lib.rs", "")]).workspace;
+        workspace.packages[0].targets[0].name = "my_store".into();
+        let times = parse(&suite.record.unwrap(), Path::new("x"), &workspace).unwrap();
+        assert_eq!(times.time_of("my_store"), Some(std::time::Duration::from_millis(500)));
         assert_eq!(started.show, None);
         let ok = tee.line(r#"{ "type": "test", "event": "ok", "name": "t::a" }"#);
         assert_eq!(ok.show.as_deref(), Some("test t::a ... ok"));
         let record = ok.record.unwrap();
-        let workspace = crate::testutil::fixture(&[("src/lib.rs", "")]).workspace;
-        let mut workspace = workspace;
-        workspace.packages[0].targets[0].name = "my_store".into();
         let results = parse(&record, Path::new("x"), &workspace).unwrap();
         assert_eq!(results.lookup("my_store", "t::a", false), Some(Outcome::Passed));
         let failed = tee.line(r#"{ "type": "test", "event": "failed", "name": "t::b", "stdout": "boom" }"#);

@@ -25,10 +25,12 @@ pub enum Outcome {
 
 /// Results by (crate, test path); the crate is `None` when the format did not say.
 /// Results of test binaries that are not of this workspace count for nothing: they
-/// are kept apart and reported.
+/// are kept apart and reported. With them, how long each test binary ran, where the
+/// format says it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TestResults {
     results: BTreeMap<(Option<String>, String), Outcome>,
+    times: BTreeMap<String, std::time::Duration>,
     /// Results of binaries not of this workspace, by binary.
     foreign: BTreeMap<String, usize>,
     /// Tests that started and never finished (the run broke off), by crate.
@@ -131,6 +133,17 @@ impl TestResults {
         };
     }
 
+    /// Records that the tests of crate `krate`'s binary ran for `time` (added to
+    /// earlier runs of it).
+    pub(super) fn record_time(&mut self, krate: String, time: std::time::Duration) {
+        *self.times.entry(krate).or_default() += time;
+    }
+
+    /// How long the tests of crate `krate`'s binary ran, when the results say it.
+    pub fn time_of(&self, krate: &str) -> Option<std::time::Duration> {
+        self.times.get(krate).copied()
+    }
+
     /// Adds the results of `other`.
     pub fn merge(&mut self, other: TestResults) {
         for ((krate, path), outcome) in other.results {
@@ -141,6 +154,9 @@ impl TestResults {
         }
         self.unfinished += other.unfinished;
         self.notes.extend(other.notes);
+        for (krate, time) in other.times {
+            self.record_time(krate, time);
+        }
     }
 
     /// The outcome of test `path` of crate `krate`. A parametrized test (rstest,
@@ -281,6 +297,30 @@ mod tests {
         assert_eq!(results.lookup("my_store", "store::tests::slow", false), Some(Outcome::Ignored));
         assert_eq!(results.lookup("api", "round_trip", false), Some(Outcome::Failed));
         assert_eq!(results.lookup("cli", "other", false), Some(Outcome::Passed));
+        assert_eq!(results.time_of("my_store"), None, "no suite event with its time");
+    }
+
+    /// The time each test binary ran: libtest's suite events, nextest's `<testsuite time>`.
+    #[test]
+    fn each_binarys_test_time_is_kept() {
+        let text = "{ \"type\": \"test\", \"name\": \"a\", \"event\": \"ok\", \"vital_target\": \"api\" }
+{ \"type\": \"suite\", \"event\": \"ok\", \"passed\": 1, \"exec_time\": 0.25, \"vital_target\": \"api\" }
+{ \"type\": \"suite\", \"event\": \"failed\", \"passed\": 0, \"exec_time\": 1.5, \"vital_target\": \"cli\" }
+";
+        let mut results = parse(text).unwrap();
+        assert_eq!(results.time_of("api"), Some(std::time::Duration::from_millis(250)));
+        assert_eq!(results.time_of("cli"), Some(std::time::Duration::from_millis(1500)));
+        results.merge(parse(text).unwrap());
+        assert_eq!(results.time_of("api"), Some(std::time::Duration::from_millis(500)), "two runs add up");
+        let junit = JUNIT.replace(
+            "<testsuite name=\"my-store::api\" tests=\"1\">",
+            "<testsuite name=\"my-store::api\" tests=\"1\" time=\"0.125\">",
+        );
+        let results = parse(&junit).unwrap();
+        assert_eq!(results.time_of("api"), Some(std::time::Duration::from_millis(125)));
+        // nextest times each test, not its suites: they add up.
+        assert_eq!(results.time_of("my_store"), Some(std::time::Duration::from_millis(100)));
+        assert_eq!(results.time_of("cli"), None);
     }
 
     #[test]
