@@ -68,6 +68,9 @@ enum Command {
     /// Test the mutants of the vital functions (cargo-mutants), only with the test
     /// binaries that reach each, then gate their mutation scores.
     Mutants(MutantsArgs),
+    /// Run the vital functions' chaos tests (`{fn}_chaos`) again and again with
+    /// their failpoints armed: a replayable sweep, then random rounds.
+    Chaos(ChaosArgs),
     /// Show the catalogue as resolved: function, file:line, tier, failure modes.
     List(ListArgs),
     /// Propose failure modes for the vital functions (or FUNCTION), from their
@@ -188,6 +191,47 @@ impl Selection {
                 && !self.exclude.iter().any(|p| p == package)
         });
         Ok(())
+    }
+}
+
+#[derive(Args, Debug)]
+struct ChaosArgs {
+    /// Random rounds after the sweep.
+    #[arg(long, value_name = "N", default_value = "100")]
+    rounds: u32,
+    /// The sweep fires each failpoint at each of its first N hits; a random round
+    /// at one of them.
+    #[arg(long, value_name = "N", default_value = "3", value_parser = clap::value_parser!(u32).range(1..))]
+    hits: u32,
+    /// The chance that a random round arms each failpoint (0 to 1).
+    #[arg(long, value_name = "P", default_value = "0.3", value_parser = probability)]
+    probability: f64,
+    /// The seed of the random rounds: the same seed, the same rounds.
+    #[arg(long, value_name = "N", default_value = "1")]
+    seed: u64,
+    /// Start no round after this many seconds (the rounds started finish).
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    budget: Option<Duration>,
+    /// How long one test may run in a round, in seconds.
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "60")]
+    timeout: Duration,
+    /// Features to activate (comma- or space-separated, repeatable), beside the
+    /// entries' and the failpoints feature.
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    features: Vec<String>,
+    /// Activate all features.
+    #[arg(long)]
+    all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    no_default_features: bool,
+}
+
+/// A probability, 0 to 1.
+fn probability(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{text}` is not a probability: write a number from 0 to 1")),
     }
 }
 
@@ -427,7 +471,40 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
         Command::Check(args) => check(&common, &session, args),
         Command::Run(args) => run_tests(&common, &session, args),
         Command::Mutants(args) => run_mutants(&common, &session, args),
+        Command::Chaos(args) => run_chaos(&common, &session, args),
     }
+}
+
+/// `cargo vital chaos`.
+fn run_chaos(common: &Common, session: &Session, args: ChaosArgs) -> Result<u8, Error> {
+    let run = crate::chaos::ChaosRun {
+        options: vital::chaos::ChaosOptions {
+            hits: args.hits,
+            rounds: args.rounds,
+            probability: args.probability,
+            seed: args.seed,
+        },
+        budget: args.budget,
+        timeout: args.timeout,
+        features: args.features,
+        all_features: args.all_features,
+        no_default_features: args.no_default_features,
+    };
+    let report = crate::chaos::chaos(session, &run)?;
+    let text = match common.format() {
+        FormatArg::Json => to_json(&report),
+        FormatArg::Markdown => report.markdown(),
+        FormatArg::Human => report.human(),
+        other => {
+            return Err(Error::new(
+                ErrorKind::Catalogue,
+                None,
+                format!("`cargo vital chaos` writes human, json or markdown, not {other:?}"),
+            ));
+        }
+    };
+    emit(common, &text, &Protected::of(common, session, &Inputs::new()))?;
+    Ok(if report.exit_code() == 0 { EXIT_PASS } else { EXIT_FAIL })
 }
 
 /// `cargo vital suggest FUNCTION`: any function; the catalogue need not exist, nor

@@ -6,6 +6,7 @@
 //! same way `cargo vital run` does.
 #![forbid(unsafe_code)]
 
+pub mod chaos;
 pub mod cli;
 pub mod pertest;
 pub mod process;

@@ -303,24 +303,79 @@ fn run_one(
     runner: Option<&[String]>,
     profile: &Path,
 ) -> Result<(), String> {
-    let mut command = through(runner, binary);
-    if target.parametrized {
-        command.arg(format!("{}::", target.test));
+    let alone = Alone {
+        binary,
+        runner,
+        test: &target.test,
+        parametrized: target.parametrized,
+        package: &target.package,
+        package_dir: &target.package_dir,
+        profile,
+        env: &[],
+        limit: ALONE_LIMIT,
+    };
+    run_test_alone(&alone).map_err(|failure| match failure {
+        AloneFailure::Failed { message: Some(line), .. } => {
+            format!("it failed when run alone (it passed in the suite): {line}")
+        }
+        AloneFailure::Failed { message: None, .. } => {
+            "it failed when run alone (it passed in the suite)".into()
+        }
+        AloneFailure::Other(why) => why,
+    })
+}
+
+/// One test to run alone, in its own process (group), with coverage.
+pub(crate) struct Alone<'a> {
+    pub(crate) binary: &'a Path,
+    /// The user's target runner.
+    pub(crate) runner: Option<&'a [String]>,
+    /// Its path in the crate (a parametrized test: the function of its cases).
+    pub(crate) test: &'a str,
+    pub(crate) parametrized: bool,
+    pub(crate) package: &'a str,
+    /// Where cargo would run it.
+    pub(crate) package_dir: &'a Path,
+    /// `LLVM_PROFILE_FILE`.
+    pub(crate) profile: &'a Path,
+    /// More environment (`FAILPOINTS`).
+    pub(crate) env: &'a [(&'a str, String)],
+    /// How long it may run before it is stopped.
+    pub(crate) limit: Duration,
+}
+
+/// Why a test run alone did not pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AloneFailure {
+    /// It failed: its panic message, and the end of its output.
+    Failed { message: Option<String>, output: String },
+    /// It did not run to a result.
+    Other(String),
+}
+
+/// Runs a test alone: through the user's runner, in its own process group (a
+/// signal to vital reaches it), stopped after its time limit.
+pub(crate) fn run_test_alone(alone: &Alone<'_>) -> Result<(), AloneFailure> {
+    let mut command = through(alone.runner, alone.binary);
+    if alone.parametrized {
+        command.arg(format!("{}::", alone.test));
     } else {
-        command.args([target.test.as_str(), "--exact"]);
+        command.args([alone.test, "--exact"]);
     }
     command
         .args(["-Z", "unstable-options", "--format", "json"])
-        .current_dir(&target.package_dir)
+        .current_dir(alone.package_dir)
         .env("RUSTC_BOOTSTRAP", "1")
-        .env("LLVM_PROFILE_FILE", profile)
-        .env("CARGO_MANIFEST_DIR", &target.package_dir)
-        .env("CARGO_PKG_NAME", &target.package)
+        .env("LLVM_PROFILE_FILE", alone.profile)
+        .env("CARGO_MANIFEST_DIR", alone.package_dir)
+        .env("CARGO_PKG_NAME", alone.package)
+        .envs(alone.env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command.spawn().map_err(|err| format!("it could not be started: {err}"))?;
+    let mut child =
+        command.spawn().map_err(|err| AloneFailure::Other(format!("it could not be started: {err}")))?;
     // A signal to vital reaches the test's whole group.
     let group = crate::process::ProcessGroup::enter(&child);
     let stdout = child.stdout.take().expect("piped");
@@ -331,12 +386,12 @@ fn run_one(
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
-            Ok(None) if start.elapsed() > ALONE_LIMIT => {
+            Ok(None) if start.elapsed() > alone.limit => {
                 group.kill();
                 let _ = child.wait();
                 break None;
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
             Err(_) => break None,
         }
     };
@@ -345,7 +400,7 @@ fn run_one(
     drop(group);
     let lines = reader.join().unwrap_or_default();
     let Some(status) = status else {
-        return Err(format!("it ran longer than {} s alone", ALONE_LIMIT.as_secs()));
+        return Err(AloneFailure::Other(format!("it ran longer than {} s alone", alone.limit.as_secs())));
     };
     let events: Vec<serde_json::Value> = lines.iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
     let count = events
@@ -354,19 +409,21 @@ fn run_one(
         .and_then(|e| e["test_count"].as_u64())
         .unwrap_or(0);
     if count == 0 {
-        return Err("run alone, its binary ran no test of that name".into());
+        return Err(AloneFailure::Other("run alone, its binary ran no test of that name".into()));
     }
     if let Some(failed) = events.iter().find(|e| e["type"] == "test" && e["event"] == "failed") {
         // Its panic message, when libtest captured one.
-        let message =
-            failed["stdout"].as_str().and_then(|out| out.lines().rev().find(|l| !l.trim().is_empty()));
-        return Err(match message {
-            Some(line) => format!("it failed when run alone (it passed in the suite): {}", line.trim()),
-            None => "it failed when run alone (it passed in the suite)".into(),
-        });
+        let output = failed["stdout"].as_str().unwrap_or_default();
+        let message = output.lines().rev().find(|l| !l.trim().is_empty()).map(|l| l.trim().to_string());
+        let tail: Vec<&str> = output.lines().rev().take(12).collect();
+        let output = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+        return Err(AloneFailure::Failed { message, output });
     }
     if !status.success() {
-        return Err(format!("run alone, its binary exited with {status}"));
+        return Err(AloneFailure::Failed {
+            message: Some(format!("its binary exited with {status}")),
+            output: lines.iter().rev().take(12).rev().cloned().collect::<Vec<_>>().join("\n"),
+        });
     }
     Ok(())
 }
@@ -384,7 +441,7 @@ fn through(runner: Option<&[String]>, binary: &Path) -> Command {
 }
 
 /// `PREFIX-*.profraw`.
-fn profiles_with_prefix(prefix: &Path) -> Vec<PathBuf> {
+pub(crate) fn profiles_with_prefix(prefix: &Path) -> Vec<PathBuf> {
     let (Some(dir), Some(stem)) = (prefix.parent(), prefix.file_name()) else { return Vec::new() };
     let stem = format!("{}-", stem.to_string_lossy());
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -461,10 +518,26 @@ fn export(
         entry.note.get_or_insert_with(|| "it wrote no coverage profile (did it abort?)".into());
         return Ok(entry);
     }
-    let profdata = scratch.join(format!("{stem}.profdata"));
+    let exported = export_profiles(tools, binary, &proof.profiles, vital_files, &scratch.join(&stem))?;
+    let file = format!("{stem}.json");
+    vital::fsutil::write_atomic(&out.join(&file), &exported)?;
+    entry.export = Some(file);
+    Ok(entry)
+}
+
+/// The llvm-cov export (JSON) of `profiles` of `binary`, for the files
+/// `vital_files` only; `scratch` names the merged profile.
+pub(crate) fn export_profiles(
+    tools: &Tools,
+    binary: &Path,
+    profiles: &[PathBuf],
+    vital_files: &[PathBuf],
+    scratch: &Path,
+) -> Result<Vec<u8>, Error> {
+    let profdata = scratch.with_extension("profdata");
     let merged = Command::new(&tools.profdata)
         .args(["merge", "-sparse"])
-        .args(&proof.profiles)
+        .args(profiles)
         .arg("-o")
         .arg(&profdata)
         .stdout(Stdio::null())
@@ -482,13 +555,11 @@ fn export(
         .stderr(Stdio::piped())
         .output()
         .map_err(|err| tool_error(&tools.cov, &err.to_string()))?;
+    let _ = std::fs::remove_file(&profdata);
     if !exported.status.success() {
         return Err(tool_error(&tools.cov, String::from_utf8_lossy(&exported.stderr).trim()));
     }
-    let file = format!("{stem}.json");
-    vital::fsutil::write_atomic(&out.join(&file), &exported.stdout)?;
-    entry.export = Some(file);
-    Ok(entry)
+    Ok(exported.stdout)
 }
 
 fn tool_error(tool: &Path, why: &str) -> Error {

@@ -331,6 +331,7 @@ pub fn produce_coverage(
             all_features: run.all_features,
             no_default_features: run.no_default_features,
             test_args: run.test_args.iter().map(|a| a.to_string_lossy().into_owned()).collect(),
+            branch: true,
         };
         let settings_json = serde_json::to_vec_pretty(&settings).expect("settings always serialize");
         vital::fsutil::write_atomic(&settings_path, &settings_json)?;
@@ -429,8 +430,9 @@ fn run_coverage(
     Ok((RunOutcome::Coverage { results: Some(kept) }, Some(located)))
 }
 
-/// The process group of the run under way (0: none), which signals are forwarded to.
-static RUN_GROUP: AtomicI32 = AtomicI32::new(0);
+/// The process groups of the runs under way (several when tests run in parallel),
+/// which signals are forwarded to.
+static RUN_GROUPS: std::sync::Mutex<Vec<i32>> = std::sync::Mutex::new(Vec::new());
 /// The signal that interrupted vital, if one did (0: none).
 static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
 
@@ -444,10 +446,12 @@ pub fn forward_signals() {
     std::thread::spawn(move || {
         for signal in signals.forever() {
             INTERRUPTED.store(signal, Ordering::SeqCst);
-            let group = RUN_GROUP.load(Ordering::SeqCst);
-            if group > 0 {
+            let groups = RUN_GROUPS.lock().map(|g| g.clone()).unwrap_or_default();
+            if !groups.is_empty() {
                 if let Ok(forwarded) = nix::sys::signal::Signal::try_from(signal) {
-                    let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(group), forwarded);
+                    for group in groups {
+                        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(group), forwarded);
+                    }
                 }
             } else {
                 let _ = writeln!(
@@ -486,7 +490,9 @@ pub(crate) struct ProcessGroup {
 impl ProcessGroup {
     pub(crate) fn enter(child: &std::process::Child) -> ProcessGroup {
         let pid = i32::try_from(child.id()).unwrap_or(0);
-        RUN_GROUP.store(pid, Ordering::SeqCst);
+        if let Ok(mut groups) = RUN_GROUPS.lock() {
+            groups.push(pid);
+        }
         ProcessGroup { pid }
     }
 
@@ -514,7 +520,9 @@ impl ProcessGroup {
 
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
-        RUN_GROUP.store(0, Ordering::SeqCst);
+        if let Ok(mut groups) = RUN_GROUPS.lock() {
+            groups.retain(|&g| g != self.pid);
+        }
     }
 }
 

@@ -34,6 +34,7 @@ fn policy() -> impl Strategy<Value = TierPolicy> {
         proof: crate::catalogue::Proof::PerTest,
         categories: crate::catalogue::vocabulary::Categories::NONE,
         timeouts: crate::catalogue::TimeoutRule::Missed,
+        failpoints: crate::catalogue::FailpointRule::None,
     })
 }
 
@@ -120,6 +121,8 @@ proptest! {
             missing_categories: &missing,
             features: &[],
             mutation: None,
+            failpoints: &[],
+            pinned_failpoints: &[],
         };
         let (verdict, reasons) = judge(&policy, facts);
         let oracle = evidence.as_ref().is_some_and(|e| {
@@ -240,6 +243,8 @@ proptest! {
                     missing_categories: &[],
                     features: &[],
                     mutation: None,
+                    failpoints: &[],
+                    pinned_failpoints: &[],
                 };
                 judge(&policy, facts).0 == Verdict::Pass
             }

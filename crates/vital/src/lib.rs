@@ -29,6 +29,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalogue;
+pub mod chaos;
 mod error;
 pub mod evidence;
 #[cfg(test)]

@@ -229,6 +229,71 @@ pub struct ModeOutcome {
     pub category: Option<Category>,
 }
 
+/// What the evidence shows of a failpoint (SPEC §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailpointStatus {
+    /// A passing test, run alone, ran its injected path.
+    Fired,
+    /// No passing test ran its injected path.
+    NeverFired,
+    /// Nothing can show it firing: a name that is not a literal or a constant, the
+    /// one-argument form, a closure coverage has no record of, no per-test evidence.
+    Unknown,
+}
+
+impl FailpointStatus {
+    /// `fired`, `never_fired`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailpointStatus::Fired => "fired",
+            FailpointStatus::NeverFired => "never_fired",
+            FailpointStatus::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for FailpointStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A `fail_point!` site of a vital function and what the evidence shows of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FailpointOutcome {
+    /// Its name; as written when it cannot be resolved (`format!(…)`).
+    pub name: String,
+    /// The line of the `fail_point!` call in its file.
+    pub line: u32,
+    /// Its column.
+    pub column: u32,
+    /// `file:line`.
+    pub location: String,
+    /// The passing tests that fired it, run alone (`crate::path`).
+    pub tests: Vec<String>,
+    /// Fired, never fired, or unknown.
+    pub status: FailpointStatus,
+    /// Why it is unknown, or what to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl FailpointOutcome {
+    /// A site as the evidence shows it.
+    pub fn new(
+        name: impl Into<String>,
+        (line, column): (u32, u32),
+        location: impl Into<String>,
+        tests: Vec<String>,
+        status: FailpointStatus,
+        detail: Option<String>,
+    ) -> FailpointOutcome {
+        FailpointOutcome { name: name.into(), line, column, location: location.into(), tests, status, detail }
+    }
+}
+
 /// A category the tier requires that none of a function's declared modes covers
 /// and its entry does not waive, with the mode to add.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -335,6 +400,11 @@ pub enum Reason {
     MutantMissed(Mutant),
     /// A mutant under which the tests time out, which the tier does not count as caught.
     MutantTimeout(Mutant),
+    /// A failpoint of the function that no passing test fired, where the tier's
+    /// `failpoints` key demands it (SPEC §9).
+    FailpointNeverFired(FailpointOutcome),
+    /// A failpoint whose firing nothing can show, where the tier demands it fired.
+    FailpointUnknown(FailpointOutcome),
     /// Mutants of the function have no outcome in the mutation results given: the
     /// run did not test them (another package, a filter, `--in-diff`, a shard).
     MutantsUntested {
@@ -388,6 +458,13 @@ impl fmt::Display for Reason {
                 f,
                 "{untested} of its {total} mutants have no outcome in the mutation results (run `cargo vital mutants`)"
             ),
+            Reason::FailpointNeverFired(fp) => {
+                write!(f, "no test fires failpoint `{}` ({})", fp.name, fp.location)
+            }
+            Reason::FailpointUnknown(fp) => {
+                let why = fp.detail.as_deref().unwrap_or("nothing shows it firing");
+                write!(f, "failpoint `{}` ({}) cannot be seen firing: {why}", fp.name, fp.location)
+            }
             Reason::FailureMode(outcome) => {
                 let mode = &outcome.mode;
                 let test = outcome.test.as_deref().unwrap_or("?");
@@ -427,6 +504,11 @@ impl Reason {
                 | Reason::BelowThreshold { .. }
                 | Reason::NoBranchData
         )
+    }
+
+    /// Whether the reason is about failpoints (SPEC §9).
+    pub fn is_failpoint(&self) -> bool {
+        matches!(self, Reason::FailpointNeverFired(_) | Reason::FailpointUnknown(_))
     }
 
     /// Whether the reason is about mutation testing (SPEC §8).

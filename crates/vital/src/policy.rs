@@ -6,10 +6,13 @@
 //! a required failure-mode category declared by no mode and not waived: each is a
 //! failing reason, never a skipped check.
 
-use crate::catalogue::{BranchRule, ModesRule, TierPolicy, TimeoutRule};
+use crate::catalogue::{BranchRule, FailpointRule, ModesRule, TierPolicy, TimeoutRule};
 use crate::evidence::coverage::Evidence;
 use crate::evidence::mutants::{MutantStatus, MutationEvidence};
-use crate::model::{Count, Metric, MissingCategory, ModeOutcome, ModeStatus, Percent, Reason, Verdict};
+use crate::model::{
+    Count, FailpointOutcome, FailpointStatus, Metric, MissingCategory, ModeOutcome, ModeStatus, Percent,
+    Reason, Verdict,
+};
 
 /// The facts the verdict weighs.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +30,10 @@ pub struct Facts<'a> {
     pub features: &'a [String],
     /// Its mutants, when mutation results were given.
     pub mutation: Option<&'a MutationEvidence>,
+    /// Its failpoints, as the evidence shows them.
+    pub failpoints: &'a [FailpointOutcome],
+    /// The failpoints its failure modes are pinned to.
+    pub pinned_failpoints: &'a [String],
 }
 
 fn below(metric: Metric, count: Count, min: Option<Percent>, reasons: &mut Vec<Reason>) {
@@ -63,8 +70,33 @@ pub fn judge(policy: &TierPolicy, facts: Facts<'_>) -> (Verdict, Vec<Reason>) {
         );
     }
     reasons.extend(facts.missing_categories.iter().cloned().map(Reason::CategoryMissing));
+    failpoint_reasons(policy, facts.failpoints, facts.pinned_failpoints, &mut reasons);
     mutation_reasons(policy, facts.mutation, &mut reasons);
     (verdict_of(&reasons), reasons)
+}
+
+/// The tier's `failpoints` gate (SPEC §9): every site (`all`) or the pinned ones
+/// (`declared`) must have been fired by a passing test; one nothing can show
+/// firing fails too.
+fn failpoint_reasons(
+    policy: &TierPolicy,
+    failpoints: &[FailpointOutcome],
+    pinned: &[String],
+    reasons: &mut Vec<Reason>,
+) {
+    for fp in failpoints {
+        let demanded = match policy.failpoints {
+            FailpointRule::All => true,
+            FailpointRule::Declared => pinned.contains(&fp.name),
+            FailpointRule::None => false,
+        };
+        match fp.status {
+            _ if !demanded => {}
+            FailpointStatus::Fired => {}
+            FailpointStatus::NeverFired => reasons.push(Reason::FailpointNeverFired(fp.clone())),
+            FailpointStatus::Unknown => reasons.push(Reason::FailpointUnknown(fp.clone())),
+        }
+    }
 }
 
 /// The verdict of a mutation check (`cargo vital mutants`): the tier's `mutation`
@@ -161,6 +193,8 @@ mod tests {
                 missing_categories: &[],
                 features: &[],
                 mutation: None,
+                failpoints: &[],
+                pinned_failpoints: &[],
             },
         );
         (verdict, texts(&reasons))
@@ -203,6 +237,8 @@ mod tests {
             missing_categories: &[],
             features: &[],
             mutation: None,
+            failpoints: &[],
+            pinned_failpoints: &[],
         };
         assert_eq!(judge(&policy, facts), (Verdict::Fail, vec![Reason::NotInstrumented]));
         let (_, reasons) = judge_critical(None, true, &[]);
@@ -224,6 +260,8 @@ mod tests {
                     missing_categories: &[],
                     features: &[],
                     mutation: None,
+                    failpoints: &[],
+                    pinned_failpoints: &[],
                 }
             )
             .0,
@@ -244,6 +282,8 @@ mod tests {
             missing_categories: &[],
             features: &features,
             mutation: None,
+            failpoints: &[],
+            pinned_failpoints: &[],
         };
         let (verdict, reasons) = judge(&policy, facts);
         assert_eq!(verdict, Verdict::Fail);
@@ -275,6 +315,8 @@ mod tests {
             missing_categories: &[],
             features: &[],
             mutation: None,
+            failpoints: &[],
+            pinned_failpoints: &[],
         };
         assert_eq!(judge(&policy, facts), (Verdict::Pass, vec![]));
     }
@@ -316,6 +358,8 @@ mod tests {
             missing_categories: &[],
             features: &[],
             mutation: None,
+            failpoints: &[],
+            pinned_failpoints: &[],
         };
         assert_eq!(judge(&optional, facts).0, Verdict::Pass);
     }
@@ -409,6 +453,8 @@ mod tests {
             missing_categories: &[],
             features: &[],
             mutation: Some(&mutation),
+            failpoints: &[],
+            pinned_failpoints: &[],
         };
         let (verdict, reasons) = judge(&critical, facts);
         assert_eq!((verdict, reasons.len()), (Verdict::Fail, 2));
@@ -453,6 +499,8 @@ mod tests {
             missing_categories: &missing,
             features: &[],
             mutation: None,
+            failpoints: &[],
+            pinned_failpoints: &[],
         };
         let (verdict, reasons) = judge(&policy, facts);
         assert_eq!(verdict, Verdict::Fail);

@@ -51,12 +51,18 @@ pub fn fixture(files: &[(&str, &str)]) -> Fixture {
             }
         }
     }
-    let mut packages = vec![Package { name: "demo".into(), manifest_path: root.join("Cargo.toml"), targets }];
+    let mut packages = vec![Package {
+        name: "demo".into(),
+        manifest_path: root.join("Cargo.toml"),
+        targets,
+        features: Vec::new(),
+    }];
     if files.iter().any(|(p, _)| *p == "other/lib.rs") {
         packages.push(Package {
             name: "other-crate".into(),
             manifest_path: root.join("other/Cargo.toml"),
             targets: vec![target("other_crate", TargetKind::Lib, "other/lib.rs")],
+            features: Vec::new(),
         });
     }
     let workspace = Workspace { root: root.clone(), target_dir: root.join("target"), packages };

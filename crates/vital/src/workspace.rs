@@ -35,6 +35,8 @@ pub struct Package {
     pub manifest_path: PathBuf,
     /// Its lib, bin and test targets.
     pub targets: Vec<Target>,
+    /// The features its manifest declares.
+    pub features: Vec<String>,
 }
 
 /// A cargo workspace.
@@ -71,6 +73,7 @@ impl Workspace {
                         })
                     })
                     .collect(),
+                features: p.features.keys().cloned().collect(),
             })
             .collect();
         packages.sort_by(|a, b| a.name.cmp(&b.name));

@@ -5,6 +5,7 @@ mod corpus;
 mod edges;
 mod errors;
 mod exactness;
+mod failpoints;
 mod formats;
 mod hooks;
 mod html;

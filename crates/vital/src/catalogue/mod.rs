@@ -129,6 +129,21 @@ pub enum Proof {
     Static,
 }
 
+/// Which failpoints of a function a passing test must have fired (`failpoints = …`,
+/// SPEC §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailpointRule {
+    /// Every `fail_point!` site in the function; one that cannot be seen firing
+    /// (`unknown`) fails.
+    All,
+    /// The sites that failure modes are pinned to (`failpoints = { mode = "name" }`).
+    Declared,
+    /// None: failpoints are reported, not gated.
+    #[default]
+    None,
+}
+
 /// How a mutant under which the tests time out counts (`timeouts = …`, SPEC §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -161,6 +176,8 @@ pub struct TierPolicy {
     pub categories: Categories,
     /// How a timeout counts in the mutation score.
     pub timeouts: TimeoutRule,
+    /// Which failpoints a passing test must have fired.
+    pub failpoints: FailpointRule,
 }
 
 impl TierPolicy {
@@ -182,6 +199,7 @@ impl TierPolicy {
                     Category::State,
                 ]),
                 timeouts: TimeoutRule::Missed,
+                failpoints: FailpointRule::Declared,
             },
             Tier::Essential => TierPolicy {
                 lines: pct(95),
@@ -192,6 +210,7 @@ impl TierPolicy {
                 proof: Proof::PerTest,
                 categories: Categories::of([Category::Input]),
                 timeouts: TimeoutRule::Missed,
+                failpoints: FailpointRule::None,
             },
             Tier::Optional => TierPolicy {
                 lines: pct(80),
@@ -202,6 +221,7 @@ impl TierPolicy {
                 proof: Proof::PerTest,
                 categories: Categories::NONE,
                 timeouts: TimeoutRule::Missed,
+                failpoints: FailpointRule::None,
             },
         }
     }
@@ -231,11 +251,20 @@ impl Default for Tiers {
 pub struct Conventions {
     /// Templates of failure-mode test names, with `{fn}`, `{type}` and `{mode}`.
     pub failure_test: Vec<String>,
+    /// Templates of chaos test names (`cargo vital chaos`), with `{fn}` and `{type}`.
+    pub chaos_test: Vec<String>,
+    /// The cargo feature that turns failpoints on in a package (`fail/failpoints`):
+    /// `cargo vital run` enables it where a vital function has failpoints.
+    pub failpoints_feature: String,
 }
 
 impl Default for Conventions {
     fn default() -> Self {
-        Conventions { failure_test: vec!["{fn}_{mode}".into(), "{type}_{fn}_{mode}".into()] }
+        Conventions {
+            failure_test: vec!["{fn}_{mode}".into(), "{type}_{fn}_{mode}".into()],
+            chaos_test: vec!["{fn}_chaos".into(), "{type}_{fn}_chaos".into()],
+            failpoints_feature: "failpoints".into(),
+        }
     }
 }
 
@@ -258,6 +287,8 @@ pub struct Entry {
     pub tests: BTreeMap<String, String>,
     /// Failure modes pinned to code: the test must run this region (SPEC §7).
     pub regions: BTreeMap<String, RegionPin>,
+    /// Failure modes pinned to a failpoint: the test must fire it (SPEC §9).
+    pub failpoints: BTreeMap<String, String>,
     /// Cargo features the function needs: `cargo vital run` enables them.
     pub features: Vec<String>,
     /// The file the function is in, when its path alone names several (`#[cfg]`
@@ -378,12 +409,15 @@ struct RawTier {
     proof: Option<Proof>,
     categories: Option<Vec<Spanned<String>>>,
     timeouts: Option<TimeoutRule>,
+    failpoints: Option<FailpointRule>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawConventions {
     failure_test: Option<Vec<Spanned<String>>>,
+    chaos_test: Option<Vec<Spanned<String>>>,
+    failpoints_feature: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -398,6 +432,8 @@ struct RawEntry {
     tests: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     regions: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    failpoints: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     features: Vec<Spanned<String>>,
     file: Option<Spanned<String>>,
@@ -571,6 +607,23 @@ fn to_snake_case(s: &str) -> Option<String> {
 }
 
 fn check_template(template: &str) -> Result<(), String> {
+    check_placeholders(template, &["fn", "type", "mode"])?;
+    if !template.contains("{mode}") {
+        return Err(format!("template `{template}` does not contain `{{mode}}`"));
+    }
+    Ok(())
+}
+
+/// A chaos-test template: `{fn}` and `{type}` only, `{fn}` required.
+fn check_chaos_template(template: &str) -> Result<(), String> {
+    check_placeholders(template, &["fn", "type"])?;
+    if !template.contains("{fn}") {
+        return Err(format!("template `{template}` does not contain `{{fn}}`"));
+    }
+    Ok(())
+}
+
+fn check_placeholders(template: &str, known: &[&str]) -> Result<(), String> {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         let close = rest[open..]
@@ -578,13 +631,10 @@ fn check_template(template: &str) -> Result<(), String> {
             .map(|c| open + c)
             .ok_or_else(|| format!("template `{template}` has an unclosed `{{`"))?;
         let name = &rest[open + 1..close];
-        if !matches!(name, "fn" | "type" | "mode") {
+        if !known.contains(&name) {
             return Err(format!("template `{template}` has an unknown placeholder `{{{name}}}`"));
         }
         rest = &rest[close + 1..];
-    }
-    if !template.contains("{mode}") {
-        return Err(format!("template `{template}` does not contain `{{mode}}`"));
     }
     Ok(())
 }

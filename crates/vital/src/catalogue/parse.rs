@@ -11,7 +11,8 @@ use toml::Spanned;
 use super::vocabulary::{self, Categories, Category};
 use super::{
     Conventions, Entry, RawConventions, RawEntry, RawMode, RawSurvivor, RawTiers, RegionPin, Survivor, Tier,
-    TierPolicy, Tiers, Waivers, check_template, is_mode_name, parse_category, to_snake_case,
+    TierPolicy, Tiers, Waivers, check_chaos_template, check_template, is_mode_name, parse_category,
+    to_snake_case,
 };
 use crate::error::{Error, ErrorKind, Location, Problem, Result};
 use crate::text::{closest, line_col};
@@ -62,6 +63,7 @@ impl<'a> Parser<'a> {
                 failure_modes: raw_tier.failure_modes.unwrap_or(default.failure_modes),
                 mutation: raw_tier.mutation.or(default.mutation),
                 timeouts: raw_tier.timeouts.unwrap_or(default.timeouts),
+                failpoints: raw_tier.failpoints.unwrap_or(default.failpoints),
                 proof: raw_tier.proof.unwrap_or(default.proof),
                 categories,
             };
@@ -87,26 +89,60 @@ impl<'a> Parser<'a> {
     /// `[conventions] failure_test`: templates with known placeholders.
     pub(super) fn conventions(&mut self, raw: RawConventions) -> Conventions {
         let mut conventions = Conventions::default();
-        let Some(templates) = raw.failure_test else { return conventions };
+        if let Some(templates) = raw.failure_test {
+            conventions.failure_test = self.templates(
+                templates,
+                "failure_test",
+                check_template,
+                r#"placeholders are {fn}, {type} and {mode}, e.g. "{fn}_{mode}""#,
+            );
+        }
+        if let Some(templates) = raw.chaos_test {
+            conventions.chaos_test = self.templates(
+                templates,
+                "chaos_test",
+                check_chaos_template,
+                r#"placeholders are {fn} and {type}, e.g. "{fn}_chaos""#,
+            );
+        }
+        if let Some(feature) = raw.failpoints_feature {
+            let name = feature.get_ref().trim();
+            if name.is_empty() || name.contains(char::is_whitespace) || name.contains(',') {
+                self.at(
+                    feature.span(),
+                    format!("`{}` is not a feature name", feature.get_ref()),
+                    Some(r#"name the feature that turns failpoints on, e.g. failpoints_feature = "failpoints""#.into()),
+                );
+            } else {
+                conventions.failpoints_feature = name.to_string();
+            }
+        }
+        conventions
+    }
+
+    /// A list of test-name templates, each checked.
+    fn templates(
+        &mut self,
+        templates: Vec<Spanned<String>>,
+        key: &str,
+        check: fn(&str) -> std::result::Result<(), String>,
+        help: &str,
+    ) -> Vec<String> {
         if templates.is_empty() {
             self.at(
                 0..0,
-                "`[conventions] failure_test` is empty".into(),
-                Some(r#"remove it to use the default, or write e.g. failure_test = ["{fn}_{mode}"]"#.into()),
+                format!("`[conventions] {key}` is empty"),
+                Some(format!("remove it to use the default; {help}")),
             );
         }
-        conventions.failure_test.clear();
+        let mut out = Vec::with_capacity(templates.len());
         for template in templates {
-            if let Err(message) = check_template(template.get_ref()) {
-                self.at(
-                    template.span(),
-                    message,
-                    Some(r#"placeholders are {fn}, {type} and {mode}, e.g. "{fn}_{mode}""#.into()),
-                );
+            if let Err(message) = check(template.get_ref()) {
+                self.at(template.span(), message, Some(help.into()));
             }
-            conventions.failure_test.push(template.into_inner());
+            out.push(template.into_inner());
         }
-        conventions
+        out
     }
 
     /// `[modes.NAME]`: new snake_case names, each with a known category.
@@ -186,6 +222,7 @@ impl<'a> Parser<'a> {
         let (failure_modes, mode_spans) = self.failure_modes(raw.failure_modes);
         let tests = self.tests(raw.tests, &failure_modes);
         let regions = self.regions(raw.regions, &failure_modes);
+        let failpoints = self.failpoint_pins(raw.failpoints, &failure_modes);
         let features = self.features(raw.features);
         let file = self.file(raw.file);
         let category_of = |mode: &str| {
@@ -203,6 +240,7 @@ impl<'a> Parser<'a> {
             function_span: raw.function.span(),
             function: raw.function.into_inner(),
             regions,
+            failpoints,
             features,
             file,
             tier: raw.tier,
@@ -314,6 +352,42 @@ impl<'a> Parser<'a> {
             }
         }
         regions
+    }
+
+    /// `failpoints = { mode = "name" }`: keys among the entry's modes, names not
+    /// empty (that the function has such a failpoint is checked against the source).
+    fn failpoint_pins(
+        &mut self,
+        raw: BTreeMap<Spanned<String>, Spanned<String>>,
+        failure_modes: &[String],
+    ) -> BTreeMap<String, String> {
+        let mut pins = BTreeMap::new();
+        for (mode, name) in raw {
+            if !failure_modes.iter().any(|m| m == mode.get_ref()) {
+                self.at(
+                    mode.span(),
+                    format!(
+                        "`failpoints` pins failure mode `{}`, which this entry does not declare",
+                        mode.get_ref()
+                    ),
+                    Some(format!(
+                        "add `{}` to `failure_modes`, or remove it from `failpoints`",
+                        mode.get_ref()
+                    )),
+                );
+                continue;
+            }
+            if name.get_ref().trim().is_empty() {
+                self.at(
+                    name.span(),
+                    format!("the failpoint of `{}` is empty", mode.get_ref()),
+                    Some(r#"name the failpoint as `fail_point!` does, e.g. failpoints = { disk_full = "store::write" }"#.into()),
+                );
+                continue;
+            }
+            pins.insert(mode.into_inner(), name.into_inner().trim().to_string());
+        }
+        pins
     }
 
     /// `features = [...]`: one feature name per string.

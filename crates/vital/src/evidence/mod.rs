@@ -18,6 +18,7 @@
 //! [`crate::policy::Facts`], and new [`crate::model::Reason`] variants.
 
 pub mod coverage;
+pub mod failpoints;
 pub mod mutants;
 pub mod pertest;
 pub mod tests;

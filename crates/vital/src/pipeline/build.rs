@@ -6,7 +6,7 @@ use crate::catalogue::{BranchRule, Catalogue, Entry, ModesRule, TierPolicy};
 use crate::evidence::coverage::Evidence;
 use crate::evidence::mutants::{MutantStatus, MutationEvidence};
 use crate::evidence::tests::render_template;
-use crate::model::{MissingCategory, ModeOutcome, Mutant};
+use crate::model::{FailpointOutcome, MissingCategory, ModeOutcome, Mutant};
 use crate::policy::{Facts, judge, judge_mutation, judge_static};
 use crate::report::{
     AcknowledgedMutant, BranchGap, FunctionReport, FunctionSpan, MutationReport, Reasons, Source, SourceSpan,
@@ -22,6 +22,8 @@ pub(super) struct Measured<'a> {
     pub evidence: Option<&'a Evidence>,
     /// Whether the coverage has branch data at all.
     pub has_branch_data: bool,
+    /// Its failpoints, as the coverage and the per-test evidence show them.
+    pub failpoints: &'a [FailpointOutcome],
 }
 
 /// The report of `entry`'s function `f`: measured by coverage (with its mutants
@@ -41,6 +43,7 @@ pub(super) fn function_report(
     let policy = catalogue.tiers.policy(entry.tier);
     let missing = missing_categories(index, catalogue, entry, f);
     let features = index.features_of(f);
+    let pinned: Vec<String> = entry.failpoints.values().cloned().collect();
     let (verdict, reasons) = match (measured, mutation) {
         (Some(m), _) => judge(
             policy,
@@ -51,6 +54,8 @@ pub(super) fn function_report(
                 missing_categories: &missing,
                 features: &features,
                 mutation,
+                failpoints: m.failpoints,
+                pinned_failpoints: &pinned,
             },
         ),
         (None, Some(mutation)) => judge_mutation(policy, mutation),
@@ -95,6 +100,7 @@ pub(super) fn function_report(
         doc_example: def.doc_example && measured.is_some() && ev.regions.covered == 0,
         source: Some(source(index, f)),
         mutants: mutation.map(|m| mutation_report(m, policy)),
+        failpoints: measured.map(|m| m.failpoints.to_vec()).unwrap_or_default(),
     }
 }
 
@@ -177,6 +183,7 @@ fn thresholds(policy: &TierPolicy) -> Thresholds {
         categories: policy.categories.iter().collect(),
         mutation: policy.mutation,
         timeouts: policy.timeouts,
+        failpoints: policy.failpoints,
     }
 }
 

@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 
 use crate::catalogue::{Catalogue, Entry, FILE_NAME, Tier};
 use crate::error::{Error, ErrorKind, Location, Problem, Result};
-use crate::evidence::coverage::stamp::SourceStamp;
+use crate::evidence::coverage::stamp::{RunSettings, SourceStamp};
 use crate::evidence::coverage::{Export, join, keep_files};
+use crate::evidence::failpoints;
 use crate::evidence::mutants::plan::{LastRun, Plan, PlanOptions};
 use crate::evidence::mutants::{self, MutationEvidence, list::MutantRecord, outcomes};
 use crate::evidence::pertest::{self, PerTest};
@@ -262,8 +263,10 @@ impl Session {
         self.functions.retain(|_| *flags.next().unwrap_or(&false));
     }
 
-    /// The features the entries ask for (`features = [...]`), as cargo takes them
-    /// for a package of a workspace: `package/feature`.
+    /// The features the entries ask for (`features = [...]`), and the failpoints
+    /// feature (`[conventions] failpoints_feature`) of each package whose vital
+    /// functions have failpoints, where it declares one; as cargo takes them for a
+    /// package of a workspace: `package/feature`.
     pub fn entry_features(&self) -> Vec<String> {
         let mut features: Vec<String> = self
             .entries()
@@ -273,6 +276,19 @@ impl Session {
                 entry.features.iter().map(move |feature| format!("{package}/{feature}"))
             })
             .collect();
+        // The failpoints feature of each package whose vital functions have
+        // failpoints: without it, `fail_point!` compiles to nothing (SPEC §9).
+        let feature = &self.catalogue.conventions.failpoints_feature;
+        for (_, f) in self.entries() {
+            if self.index.func(f).failpoints.is_empty() {
+                continue;
+            }
+            let package =
+                &self.index.crates[self.index.scope(self.index.func(f).scope).krate.index()].package;
+            if self.workspace.packages.iter().any(|p| &p.name == package && p.features.contains(feature)) {
+                features.push(format!("{package}/{feature}"));
+            }
+        }
         features.sort();
         features.dedup();
         features
@@ -510,7 +526,15 @@ impl Session {
         let mut unstamped = Vec::new();
         for file in files {
             // A broken export says so first: it is the more useful message.
-            exports.push(Export::read(&file.path, &file.display, &keep)?);
+            let mut export = Export::read(&file.path, &file.display, &keep)?;
+            // `cargo vital run` always measures branches: no branch record in its
+            // export means no condition in the code, not no data.
+            if !export.has_branch_data
+                && RunSettings::load(&RunSettings::path_for(&file.path)).is_some_and(|s| s.branch)
+            {
+                export.has_branch_data = true;
+            }
+            exports.push(export);
             let beside = SourceStamp::path_for(&file.path);
             let stamp = match &given {
                 Some(given) => Some(given.clone()),
@@ -624,6 +648,31 @@ impl Session {
         f: FnId,
         evidence: Option<&crate::evidence::coverage::Evidence>,
     ) -> Result<()> {
+        for (mode, name) in &entry.failpoints {
+            let sites = &self.index.func(f).failpoints;
+            let names: Vec<String> =
+                sites.iter().filter_map(|site| failpoints::site_name(&self.index, f, site)).collect();
+            if !names.contains(name) {
+                let known = if names.is_empty() {
+                    "it has no failpoint vital can name".to_string()
+                } else {
+                    format!(
+                        "its failpoints are {}",
+                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    )
+                };
+                return Err(Error::new(
+                    ErrorKind::Catalogue,
+                    Some(self.catalogue.location_of(entry)),
+                    format!(
+                        "failure mode `{mode}` is pinned to failpoint `{name}`, which `{}` ({}) does not have: {known}",
+                        self.index.display_path(f),
+                        self.index.location(f)
+                    ),
+                )
+                .with_help("pin the mode to a `fail_point!` of the function, by the name it is called with"));
+            }
+        }
         for (mode, pin) in &entry.regions {
             let pos = self.index.pin_pos(f, pin.line_offset, pin.column);
             let on_region = match (pos, evidence) {
@@ -671,28 +720,108 @@ impl Session {
                             == Some(crate::evidence::tests::Outcome::Passed);
                     let known = targets.iter().any(|t| t.krate == krate.name && t.test == test.path);
                     if counts && !known {
-                        let package = self.workspace.packages.iter().find(|p| p.name == krate.package);
-                        let source = package
-                            .and_then(|p| {
-                                p.targets.iter().find(|t| t.name == krate.name && t.kind == krate.kind)
-                            })
-                            .map(|t| t.src_path.clone())
-                            .unwrap_or_default();
-                        targets.push(ProofTarget {
-                            krate: krate.name.clone(),
-                            test: test.path.clone(),
-                            parametrized,
-                            package: krate.package.clone(),
-                            package_dir: package
-                                .and_then(|p| p.manifest_path.parent())
-                                .map_or_else(|| self.workspace.root.clone(), Path::to_path_buf),
-                            source,
-                        });
+                        targets.push(self.proof_target(krate, &test.path, parametrized));
                     }
                 }
             }
         }
+        // Tests that arm failpoints in a vital function: their own coverage says which
+        // failpoints they fired (SPEC §9).
+        for (_, f) in self.entries() {
+            if self.index.func(f).failpoints.is_empty() {
+                continue;
+            }
+            for test in suite.tests.iter().filter(|t| !t.attrs.ignored && suite.reaches(t, f)) {
+                if !suite.arms_failpoints(test) {
+                    continue;
+                }
+                let krate = &self.index.crates[test.krate.index()];
+                let parametrized = test.attrs.is_parametrized();
+                let passed = results.lookup(&krate.name, &test.path, parametrized)
+                    == Some(crate::evidence::tests::Outcome::Passed);
+                if passed && !targets.iter().any(|t| t.krate == krate.name && t.test == test.path) {
+                    targets.push(self.proof_target(krate, &test.path, parametrized));
+                }
+            }
+        }
         targets
+    }
+
+    /// What `cargo vital chaos` runs: the failpoints of the vital functions it can
+    /// arm, their chaos tests, the rounds. Errors when there is nothing to arm or
+    /// no chaos test to run (exit 2: no verdict).
+    pub fn chaos_plan(&self, options: &crate::chaos::ChaosOptions) -> Result<crate::chaos::ChaosPlan> {
+        use crate::chaos::{ChaosTest, armable, chaos_tests, rounds};
+        let with_failpoints: Vec<FnId> =
+            self.functions.iter().copied().filter(|&f| !self.index.func(f).failpoints.is_empty()).collect();
+        let (failpoints, unarmed) = armable(&self.index, &with_failpoints);
+        if failpoints.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Catalogue,
+                Some(crate::Location::file(&self.catalogue.path)),
+                "no vital function has a failpoint that chaos can arm",
+            )
+            .with_help(
+                "add `fail::fail_point!(\"name\", |_| …)` to the code paths that can fail (SPEC §9); \
+                 failpoints without a closure, or without a known name, are never armed",
+            ));
+        }
+        let suite = TestSuite::new(&self.index);
+        let templates = &self.catalogue.conventions.chaos_test;
+        let mut tests: Vec<ChaosTest> = Vec::new();
+        let mut missing_tests = Vec::new();
+        for &f in &with_failpoints {
+            let (found, expected) = chaos_tests(&suite, &self.index, templates, f);
+            if found.is_empty() {
+                missing_tests.push(format!(
+                    "`{}` has failpoints and no chaos test: add `{expected}`",
+                    self.index.display_path(f)
+                ));
+            }
+            for test in found.iter().map(|&i| &suite.tests[i]).filter(|t| !t.attrs.ignored) {
+                let krate = &self.index.crates[test.krate.index()];
+                if tests.iter().any(|t| t.krate == krate.name && t.test == test.path) {
+                    continue;
+                }
+                let target = self.proof_target(krate, &test.path, test.attrs.is_parametrized());
+                tests.push(ChaosTest {
+                    krate: target.krate,
+                    test: target.test,
+                    package: target.package,
+                    package_dir: target.package_dir,
+                    source: target.source,
+                    kind: krate.kind,
+                });
+            }
+        }
+        if tests.is_empty() {
+            return Err(Error::new(ErrorKind::Catalogue, None, "no chaos test to run").with_help(format!(
+                "{}; a chaos test arms nothing itself, calls `fail::FailScenario::setup()` (it reads \
+                 `FAILPOINTS`) and asserts what must hold whatever fails",
+                missing_tests.join("; ")
+            )));
+        }
+        let rounds = rounds(failpoints.len(), options);
+        Ok(crate::chaos::ChaosPlan { failpoints, tests, rounds, missing_tests, unarmed })
+    }
+
+    /// The test `path` of `krate`, to run alone.
+    fn proof_target(&self, krate: &crate::source::CrateRoot, path: &str, parametrized: bool) -> ProofTarget {
+        let package = self.workspace.packages.iter().find(|p| p.name == krate.package);
+        let source = package
+            .and_then(|p| p.targets.iter().find(|t| t.name == krate.name && t.kind == krate.kind))
+            .map(|t| t.src_path.clone())
+            .unwrap_or_default();
+        ProofTarget {
+            krate: krate.name.clone(),
+            test: path.to_string(),
+            parametrized,
+            package: krate.package.clone(),
+            package_dir: package
+                .and_then(|p| p.manifest_path.parent())
+                .map_or_else(|| self.workspace.root.clone(), Path::to_path_buf),
+            source,
+        }
     }
 
     /// Joins and judges against read coverage and, when given, test results,
@@ -732,7 +861,10 @@ impl Session {
                 self.check_pins(entry, f, evidence.as_ref())?;
                 let runs = RunEvidence { results, per_test: per_test.map(|p| (p, root.as_path())) };
                 let modes = evaluate_modes(&suite, runs, &self.catalogue, entry, f)?;
-                let measured = Measured { evidence: evidence.as_ref(), has_branch_data };
+                let test_name = |krate: &str, test: &str| format!("{krate}::{test}");
+                let failpoints = failpoints::evaluate(&self.index, root, f, exports, per_test, &test_name);
+                let measured =
+                    Measured { evidence: evidence.as_ref(), has_branch_data, failpoints: &failpoints };
                 let mutation: Option<&MutationEvidence> = mutation.map(|j| &j.functions[i]);
                 Ok(build::function_report(
                     &self.index,

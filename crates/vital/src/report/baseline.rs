@@ -364,6 +364,7 @@ mod tests {
             doc_example: false,
             source: None,
             mutants: None,
+            failpoints: Vec::new(),
         }
     }
 

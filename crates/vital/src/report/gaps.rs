@@ -40,6 +40,10 @@ pub enum GapKind {
     MutantTimeout,
     /// Mutants with no outcome in the mutation results.
     MutantsUntested,
+    /// A failpoint no passing test fired.
+    FailpointNeverFired,
+    /// A failpoint nothing can show firing.
+    FailpointUnknown,
 }
 
 impl GapKind {
@@ -66,11 +70,13 @@ impl GapKind {
             Reason::MutantMissed(_) => GapKind::MutantMissed,
             Reason::MutantTimeout(_) => GapKind::MutantTimeout,
             Reason::MutantsUntested { .. } => GapKind::MutantsUntested,
+            Reason::FailpointNeverFired(_) => GapKind::FailpointNeverFired,
+            Reason::FailpointUnknown(_) => GapKind::FailpointUnknown,
         })
     }
 
     /// All kinds, in rule order.
-    pub const ALL: [GapKind; 16] = [
+    pub const ALL: [GapKind; 18] = [
         GapKind::NotInstrumented,
         GapKind::Lines,
         GapKind::Regions,
@@ -87,6 +93,8 @@ impl GapKind {
         GapKind::MutantMissed,
         GapKind::MutantTimeout,
         GapKind::MutantsUntested,
+        GapKind::FailpointNeverFired,
+        GapKind::FailpointUnknown,
     ];
 
     /// The SARIF rule id.
@@ -108,6 +116,8 @@ impl GapKind {
             GapKind::MutantMissed => "vital/mutant-missed",
             GapKind::MutantTimeout => "vital/mutant-timeout",
             GapKind::MutantsUntested => "vital/mutants-untested",
+            GapKind::FailpointNeverFired => "vital/failpoint-never-fired",
+            GapKind::FailpointUnknown => "vital/failpoint-unknown",
         }
     }
 
@@ -130,6 +140,8 @@ impl GapKind {
             GapKind::MutantMissed => "MutantMissed",
             GapKind::MutantTimeout => "MutantTimeout",
             GapKind::MutantsUntested => "MutantsUntested",
+            GapKind::FailpointNeverFired => "FailpointNeverFired",
+            GapKind::FailpointUnknown => "FailpointUnknown",
         }
     }
 
@@ -176,6 +188,12 @@ impl GapKind {
             GapKind::MutantsUntested => {
                 "Mutants of a vital function have no outcome in the mutation results."
             }
+            GapKind::FailpointNeverFired => {
+                "A failpoint in a vital function is never fired by a passing test: its error path is untested."
+            }
+            GapKind::FailpointUnknown => {
+                "Nothing can show a failpoint in a vital function firing: its name or its closure cannot be seen."
+            }
         }
     }
 
@@ -217,6 +235,12 @@ impl GapKind {
             }
             GapKind::MutantsUntested => {
                 "Run the mutants of every vital function (`cargo vital mutants`), or pass the results of all shards."
+            }
+            GapKind::FailpointNeverFired => {
+                "Add a test that arms the failpoint (`fail::cfg(name, \"return\")` or a `FailScenario`) and asserts on the error."
+            }
+            GapKind::FailpointUnknown => {
+                "Name the failpoint with a string literal or constant and give it a closure that calls something, e.g. `fail_point!(\"store::write\", |_| Err(io::Error::other(\"injected\")))`."
             }
         }
     }
@@ -356,9 +380,16 @@ pub fn gap(function: &FunctionReport, reason: &Reason) -> Option<Gap> {
         Reason::MutantMissed(mutant) | Reason::MutantTimeout(mutant) => {
             (mutant.name.clone(), Vec::new(), None)
         }
+        Reason::FailpointNeverFired(fp) | Reason::FailpointUnknown(fp) => (fp.name.clone(), Vec::new(), None),
     };
     let region = match reason {
         Reason::MutantMissed(mutant) | Reason::MutantTimeout(mutant) => Some(region(mutant)),
+        Reason::FailpointNeverFired(fp) | Reason::FailpointUnknown(fp) => Some(FunctionSpan {
+            line: fp.line,
+            column: fp.column,
+            end_line: fp.line,
+            end_column: fp.column + "fail_point!".len() as u32,
+        }),
         _ => None,
     };
     Some(Gap { kind, subject, summary: reason.to_string(), details, test_location, region })
@@ -406,7 +437,11 @@ pub fn line_ranges(lines: &[u32]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Count, Percent};
+    use crate::model::{Count, FailpointOutcome, FailpointStatus, Percent};
+
+    fn failpoint(status: FailpointStatus) -> FailpointOutcome {
+        FailpointOutcome::new("store::sync", (41, 5), "src/store.rs:41", Vec::new(), status, None)
+    }
 
     fn mode(status: ModeStatus) -> Reason {
         Reason::FailureMode(ModeOutcome {
@@ -455,6 +490,11 @@ mod tests {
             (Reason::MutantMissed(mutant()), Some(GapKind::MutantMissed)),
             (Reason::MutantTimeout(mutant()), Some(GapKind::MutantTimeout)),
             (Reason::MutantsUntested { untested: 1, total: 2 }, Some(GapKind::MutantsUntested)),
+            (
+                Reason::FailpointNeverFired(failpoint(FailpointStatus::NeverFired)),
+                Some(GapKind::FailpointNeverFired),
+            ),
+            (Reason::FailpointUnknown(failpoint(FailpointStatus::Unknown)), Some(GapKind::FailpointUnknown)),
         ];
         for (reason, kind) in &table {
             assert_eq!(GapKind::of(reason), *kind, "{reason:?}");

@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 use super::gaps::{gap_line, gaps};
 use super::{CheckKind, FunctionReport, Report};
 use crate::catalogue::vocabulary::{self, Category};
-use crate::model::{Count, Metric, ModeOutcome, ModeStatus, Percent, Reason, Verdict};
+use crate::model::{Count, FailpointStatus, Metric, ModeOutcome, ModeStatus, Percent, Reason, Verdict};
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -216,6 +216,59 @@ fn mutation_cell(f: &FunctionReport, m: &crate::report::MutationReport) -> Cell 
         (m.score.percent(), Tone::Info)
     };
     Cell { status, tone, detail: Some(detail), title }
+}
+
+/// The failpoints fired by a passing test, when any function has failpoints.
+fn failpoint_group(functions: &[&FunctionReport]) -> Option<ColumnGroup> {
+    if functions.iter().all(|f| f.failpoints.is_empty()) {
+        return None;
+    }
+    let cells = functions
+        .iter()
+        .map(|f| {
+            if f.failpoints.is_empty() {
+                return None;
+            }
+            let fired = f.failpoints.iter().filter(|fp| fp.status == FailpointStatus::Fired).count();
+            let failing = f.reasons.iter().any(Reason::is_failpoint);
+            let tone = if failing {
+                Tone::Fail
+            } else if fired == f.failpoints.len() {
+                Tone::Pass
+            } else {
+                Tone::Warn
+            };
+            let not_fired: Vec<String> = f
+                .failpoints
+                .iter()
+                .filter(|fp| fp.status != FailpointStatus::Fired)
+                .map(|fp| format!("{} ({})", fp.name, fp.status))
+                .collect();
+            Some(Cell {
+                status: format!("{fired}/{} fired", f.failpoints.len()),
+                tone,
+                detail: (!not_fired.is_empty()).then(|| not_fired.join(", ")),
+                title: Some(format!(
+                    "the {} tier gates failpoints: {}",
+                    f.tier,
+                    rule_name(f.thresholds.failpoints)
+                )),
+            })
+        })
+        .collect();
+    Some(ColumnGroup {
+        label: "failpoints".into(),
+        key: "failpoints".into(),
+        columns: vec![Column { label: "fired".into(), cells }],
+    })
+}
+
+fn rule_name(rule: crate::catalogue::FailpointRule) -> &'static str {
+    match rule {
+        crate::catalogue::FailpointRule::All => "all",
+        crate::catalogue::FailpointRule::Declared => "the pinned ones",
+        crate::catalogue::FailpointRule::None => "none",
+    }
 }
 
 /// The categories a tier requires, per function: declared by a mode, waived, or
@@ -543,6 +596,7 @@ fn matrix(out: &mut String, report: &Report, functions: &[&FunctionReport]) {
         groups.push(coverage_group(functions));
     }
     groups.extend(mutation_group(functions));
+    groups.extend(failpoint_group(functions));
     groups.extend(categories_group(functions));
     groups.extend(mode_groups(functions, report.check));
 

@@ -236,6 +236,9 @@ fn diagnostic<'r>(
             | Reason::NoBranchData => {}
             Reason::FailureMode(mode) => group = group.element(mode_line(mode)),
             Reason::CategoryMissing(_) => group = group.element(Level::HELP.message(reason.to_string())),
+            Reason::FailpointNeverFired(_) | Reason::FailpointUnknown(_) => {
+                group = group.element(Level::NOTE.message(reason.to_string()));
+            }
             // The mutation gate's lines follow.
             Reason::MutationBelowThreshold { .. }
             | Reason::MutantMissed(_)

@@ -59,8 +59,10 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::vocabulary::Category;
-use crate::catalogue::{Tier, TimeoutRule};
-use crate::model::{Count, Metric, ModeOutcome, ModeStatus, Mutant, Percent, Reason, Verdict};
+use crate::catalogue::{FailpointRule, Tier, TimeoutRule};
+use crate::model::{
+    Count, FailpointOutcome, Metric, ModeOutcome, ModeStatus, Mutant, Percent, Reason, Verdict,
+};
 
 /// The current `schema_version`.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -193,6 +195,10 @@ pub struct FunctionReport {
     /// Its mutants; `None` (`null`) when no mutation results were given.
     #[serde(default)]
     pub mutants: Option<MutationReport>,
+    /// Its `fail_point!` sites and which passing tests fired each (SPEC §9); left
+    /// out when it has none, and in a static check.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failpoints: Vec<FailpointOutcome>,
 }
 
 /// What mutation testing says of a function (SPEC §8).
@@ -302,6 +308,9 @@ pub struct Thresholds {
     /// How a timeout counts in the mutation score: `missed` or `caught`.
     #[serde(default)]
     pub timeouts: TimeoutRule,
+    /// Which failpoints a passing test must have fired: `all`, `declared`, `none`.
+    #[serde(default)]
+    pub failpoints: FailpointRule,
 }
 
 impl Thresholds {

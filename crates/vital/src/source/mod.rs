@@ -135,6 +135,9 @@ pub struct Scope {
     /// The macros invoked among its items (`make_handlers!`, `include!`): they may
     /// generate items the source does not show.
     pub macros: Vec<MacroUse>,
+    /// Its string constants (`const NAME: &str = "store::write";`), by name: what a
+    /// failpoint named by a constant is called.
+    pub consts: Vec<(String, String)>,
 }
 
 /// An item-position macro invocation.
@@ -264,10 +267,40 @@ pub struct FnDef {
     pub features: Vec<String>,
     /// Whether its doc comment has an example that `cargo test --doc` runs.
     pub doc_example: bool,
+    /// The `fail_point!` sites in its body (SPEC §9), in source order.
+    pub failpoints: Vec<FailpointSite>,
     /// What its signature says (for failure-mode suggestions).
     pub signature: SignatureFacts,
     /// What its body does, by name: for the call graph and assertion analysis.
     pub facts: BodyFacts,
+}
+
+/// A `fail_point!` call (the `fail` crate, or `fail-parallel` with its registry
+/// argument first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailpointSite {
+    /// Its name as written: a string literal's value, or a constant's path.
+    pub name: FailpointName,
+    /// The macro call, from its path to its closing delimiter.
+    pub start: Pos,
+    /// End, exclusive.
+    pub end: Pos,
+    /// The closure that runs when the failpoint fires (`|arg| …`), whose own
+    /// coverage record proves it ran; `None` for the one-argument form and for a
+    /// function passed by name.
+    pub closure: Option<(Pos, Pos)>,
+}
+
+/// How a failpoint's name is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailpointName {
+    /// `"store::write"`.
+    Literal(String),
+    /// `NAME` or `names::WRITE`: a constant, resolved when it is a string constant
+    /// of the workspace ([`SourceIndex::failpoint_name`]).
+    Const(Vec<String>),
+    /// Anything else (`format!(…)`, a variable): never guessed.
+    Other(String),
 }
 
 /// How a test is declared.
@@ -397,6 +430,28 @@ impl SourceIndex {
     /// The file with this workspace-relative path.
     pub fn file_by_rel(&self, rel: &str) -> Option<FileId> {
         self.files.iter().position(|f| f.rel == rel).map(FileId::from_index)
+    }
+
+    /// The name of failpoint `site` of a function of crate `krate`: a literal's value,
+    /// or the value of the one string constant of that crate with the constant's name
+    /// (`None` when it is none or several: never guessed).
+    pub fn failpoint_name(&self, krate: CrateId, site: &FailpointSite) -> Option<String> {
+        match &site.name {
+            FailpointName::Literal(name) => Some(name.clone()),
+            FailpointName::Const(path) => {
+                let last = path.last()?;
+                let mut values = self
+                    .scopes
+                    .iter()
+                    .filter(|s| s.krate == krate)
+                    .flat_map(|s| s.consts.iter())
+                    .filter(|(name, _)| name == last)
+                    .map(|(_, value)| value);
+                let first = values.next()?;
+                values.next().is_none().then(|| first.clone())
+            }
+            FailpointName::Other(_) => None,
+        }
     }
 
     /// The names of the scopes from the crate root down to `scope`, crate name first.

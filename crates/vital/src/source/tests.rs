@@ -307,9 +307,68 @@ fn a_bom_and_a_non_utf8_file_are_handled() {
                 kind: TargetKind::Lib,
                 src_path: dir.path().join("src/lib.rs"),
             }],
+            features: Vec::new(),
         }],
     };
     let index = scan_workspace(&workspace);
     assert!(index.warnings[0].to_string().contains("src/lib.rs is not UTF-8"), "{:?}", index.warnings);
     let _ = Path::new("");
+}
+
+/// Every form of `fail_point!` is found with its name and, where it has one, the
+/// closure that runs when it fires; a constant name is resolved when it is one
+/// string constant of the crate, and never guessed.
+#[test]
+fn failpoint_sites_are_found_with_their_names_and_closures() {
+    let fx = fixture(&[(
+        "src/lib.rs",
+        r#"mod names { pub const SYNC: &str = "store::sync"; }
+const TWICE: &str = "a";
+mod other { const TWICE: &str = "b"; }
+pub fn write(flag: bool) -> Result<(), String> {
+    fail::fail_point!("store::write", |_| Err("injected".into()));
+    fail_point!(names::SYNC, |arg| Err(format!("{arg:?}")));
+    fail_point!("store::cond", flag, |_| { Err("c".into()) });
+    fail_point!("store::noop");
+    fail_point!(TWICE, |_| Err("t".into()));
+    fail_point!(format!("x{}", 1).as_str(), |_| Err("f".into()));
+    fail_parallel::fail_point!(registry(), "par::op", |_| Err("p".into()));
+    fail_point!(reg.clone(), "par::two");
+    fail_point!("store::by_name", injected);
+    let _ = (|| { fail_point!("store::nested", |_| Err(String::new())); Ok::<(), String>(()) })();
+    Ok(())
+}
+fn registry() {}
+fn injected(_: Option<String>) -> Result<(), String> { Ok(()) }
+"#,
+    )]);
+    let f = fx.index.fns.iter().position(|f| f.name == "write").map(FnId::from_index).unwrap();
+    let def = fx.index.func(f);
+    let krate = fx.index.scope(def.scope).krate;
+    let sites: Vec<(Option<String>, u32, bool)> = def
+        .failpoints
+        .iter()
+        .map(|s| (fx.index.failpoint_name(krate, s), s.start.line, s.closure.is_some()))
+        .collect();
+    let named = |name: &str, line, closure| (Some(name.to_string()), line, closure);
+    assert_eq!(
+        sites,
+        [
+            named("store::write", 5, true),
+            named("store::sync", 6, true),
+            named("store::cond", 7, true),
+            named("store::noop", 8, false),
+            (None, 9, true),
+            (None, 10, true),
+            named("par::op", 11, true),
+            named("par::two", 12, false),
+            named("store::by_name", 13, false),
+            named("store::nested", 14, true),
+        ]
+    );
+    let first = &def.failpoints[0];
+    assert_eq!((first.start.col, first.end.line), (5, 5));
+    // The closure is its body: where its coverage record's regions lie.
+    let (start, end) = first.closure.unwrap();
+    assert_eq!((start.line, start.col, end.col), (5, 43, 65));
 }

@@ -176,6 +176,36 @@ pub fn join(
         .collect()
 }
 
+/// How often the code of `span` in `file` ran as a function of its own — a
+/// closure's body: the summed entry counts of the records whose regions in their
+/// main file all lie in `span` (a copy in each test binary). `None` when no record
+/// does: coverage has no trace of that code (a closure with no code of its own, or
+/// one compiled out).
+pub fn count_within(
+    index: &SourceIndex,
+    root: &Path,
+    exports: &[Export],
+    file: FileId,
+    span: (Pos, Pos),
+) -> Option<u64> {
+    let files = FileMap::new(index, root, exports);
+    let mut total: Option<u64> = None;
+    for (e, export) in exports.iter().enumerate() {
+        for record in &export.functions {
+            if files.main_file(e, record) != Some(file) {
+                continue;
+            }
+            if let Some((start, end)) = extent(record)
+                && start >= span.0
+                && end <= span.1
+            {
+                total = Some(total.unwrap_or(0).saturating_add(record.count));
+            }
+        }
+    }
+    total
+}
+
 /// Coverage that no longer fits the source; `source` is the coverage file whose
 /// record does not fit.
 fn stale(index: &SourceIndex, file: FileId, at: Pos, message: String, source: &Path) -> Error {

@@ -112,6 +112,10 @@ pub struct RunSettings {
     /// Arguments for the test binaries: a filter or a skip leaves tests out.
     #[serde(default)]
     pub test_args: Vec<String>,
+    /// Branch coverage was on (`--branch`): an export without a branch record then
+    /// measured code with no condition to cover, rather than having no branch data.
+    #[serde(default)]
+    pub branch: bool,
 }
 
 impl RunSettings {

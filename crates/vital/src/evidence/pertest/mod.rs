@@ -164,6 +164,11 @@ impl PerTest {
         Ok(PerTest { runs, display: display.to_path_buf() })
     }
 
+    /// Every test run alone: `(crate, test)` and its run, in no particular order.
+    pub fn runs(&self) -> impl Iterator<Item = (&(String, String), &Run)> {
+        self.runs.iter()
+    }
+
     /// The run alone of test `test` of crate `krate`.
     pub fn run(&self, krate: &str, test: &str) -> Option<&Run> {
         self.runs.get(&(krate.to_string(), test.to_string()))

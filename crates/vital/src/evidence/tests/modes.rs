@@ -10,6 +10,7 @@ use super::results::{Outcome, TestResults};
 use super::suite::{Test, TestSuite};
 use crate::catalogue::{Catalogue, Entry, Proof};
 use crate::error::Result;
+use crate::evidence::failpoints::{self, Fired};
 use crate::evidence::pertest::{PerTest, Ran};
 use crate::model::{ModeOutcome, ModeStatus};
 use crate::source::{FnId, Owner, SourceIndex};
@@ -127,10 +128,18 @@ pub fn evaluate_modes(
                     .regions
                     .get(mode)
                     .and_then(|pin| suite.index.pin_pos(f, pin.line_offset, pin.column));
+                let failpoint = entry.failpoints.get(mode).map(String::as_str);
                 let mut best: Option<ModeOutcome> = None;
                 for &i in &candidates {
-                    let outcome =
-                        candidate_outcome(suite, runs, &suite.tests[i], f, mode, explicit, (proof, pin))?;
+                    let outcome = candidate_outcome(
+                        suite,
+                        runs,
+                        &suite.tests[i],
+                        f,
+                        mode,
+                        explicit,
+                        Pins { proof, region: pin, failpoint },
+                    )?;
                     if best.as_ref().is_none_or(|b| rank(outcome.status) < rank(b.status)) {
                         best = Some(outcome);
                     }
@@ -197,6 +206,16 @@ fn missing(
     }
 }
 
+/// What proves a mode: the tier's proof, and where the mode is pinned.
+#[derive(Debug, Clone, Copy)]
+struct Pins<'a> {
+    proof: Proof,
+    /// The region its test must run.
+    region: Option<crate::text::Pos>,
+    /// The failpoint its test must fire.
+    failpoint: Option<&'a str>,
+}
+
 fn candidate_outcome(
     suite: &TestSuite<'_>,
     runs: RunEvidence<'_>,
@@ -204,7 +223,7 @@ fn candidate_outcome(
     f: FnId,
     mode: &str,
     vouched: bool,
-    (proof, pin): (Proof, Option<crate::text::Pos>),
+    Pins { proof, region: pin, failpoint }: Pins<'_>,
 ) -> Result<ModeOutcome> {
     let name = suite.display_name(test);
     let at = suite.location(test);
@@ -257,7 +276,21 @@ fn candidate_outcome(
                 ));
             };
             Ok(match per_test.ran(suite.index, root, f, (krate, &test.path), pin)? {
-                Ran::Ran => outcome(ModeStatus::Passed, Some(true), ""),
+                Ran::Ran => match failpoint.map(|name| {
+                    (name, failpoints::fired_by(suite.index, root, f, name, per_test, (krate, &test.path)))
+                }) {
+                    None | Some((_, Fired::Yes)) => outcome(ModeStatus::Passed, Some(true), ""),
+                    Some((name, Fired::No)) => outcome(
+                        ModeStatus::Hollow,
+                        Some(true),
+                        &format!("it passed but never fired failpoint `{name}`, which the mode is pinned to"),
+                    ),
+                    Some((name, Fired::Unknown(why))) => outcome(
+                        ModeStatus::Unverified,
+                        Some(true),
+                        &format!("it passed, but nothing shows it fired failpoint `{name}`: {why}"),
+                    ),
+                },
                 Ran::NeverRan => {
                     outcome(ModeStatus::Hollow, Some(false), &format!("it passed but never ran `{target}`"))
                 }

@@ -225,6 +225,7 @@ mod tests {
                     target("cli", TargetKind::Bin),
                     target("api", TargetKind::Test),
                 ],
+                features: Vec::new(),
             }],
         }
     }

@@ -183,6 +183,23 @@ impl<'i> TestSuite<'i> {
         out
     }
 
+    /// Whether `test` (or a test-only helper it calls) arms failpoints: calls
+    /// `fail::cfg`, `fail::cfg_callback`, `FailGuard::new`, `FailScenario::setup`
+    /// (or `fail_parallel`'s).
+    pub fn arms_failpoints(&self, test: &Test) -> bool {
+        self.test_code(test).iter().any(|&f| {
+            self.index.func(f).facts.calls.iter().any(|call| {
+                let q = call.qualifier.as_deref();
+                match call.name.as_str() {
+                    "cfg" | "cfg_callback" => matches!(q, None | Some("fail" | "fail_parallel")),
+                    "new" | "with_callback" => q == Some("FailGuard"),
+                    "setup" => q == Some("FailScenario"),
+                    _ => false,
+                }
+            })
+        })
+    }
+
     /// Whether `test` asserts something about `target` (see the module docs).
     pub fn asserts_about(&self, test: &Test, target: FnId) -> bool {
         if test.attrs.should_panic {

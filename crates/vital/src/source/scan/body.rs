@@ -8,7 +8,7 @@ use proc_macro2::Span;
 use syn::visit::Visit;
 
 use super::syntax::{UnrawString, expr_span, macro_span, type_path};
-use crate::source::{BodyFacts, CallRef};
+use crate::source::{BodyFacts, CallRef, FailpointName};
 
 /// Collects, in a function body: the spans of closure and async bodies, macro
 /// invocations, the items declared inside (which it does not enter), and the
@@ -19,6 +19,8 @@ pub(super) struct BodyVisitor<'ast> {
     pub(super) macros: Vec<Span>,
     pub(super) items: Vec<&'ast syn::Item>,
     pub(super) facts: BodyFacts,
+    /// The `fail_point!` calls, in source order.
+    pub(super) failpoints: Vec<RawFailpoint>,
     /// Inside the branch of an `if`, a `match` arm or a `let … else`.
     branch_depth: usize,
     /// `let name = <expr>;`: the calls whose result `name` holds.
@@ -143,6 +145,9 @@ impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         self.macros.push(macro_span(mac));
         let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if let Some(site) = failpoint_of(mac, &name) {
+            self.failpoints.push(site);
+        }
         if is_assertion_macro(&name)
             || (self.branch_depth > 0 && matches!(name.as_str(), "panic" | "unreachable"))
         {
@@ -170,6 +175,7 @@ impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
                 self.facts.checked.extend(inner.facts.checked);
                 self.facts.asserts |= inner.facts.asserts;
                 self.facts.uses_fs |= inner.facts.uses_fs;
+                self.failpoints.extend(inner.failpoints);
             }
             Err(_) => scan_tokens_for_calls(mac.tokens.clone(), &mut self.facts.calls),
         }
@@ -177,6 +183,54 @@ impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
 
     fn visit_item(&mut self, item: &'ast syn::Item) {
         self.items.push(item);
+    }
+}
+
+/// A `fail_point!` call as the body shows it; its spans become positions with
+/// the file's line table.
+#[derive(Debug, Clone)]
+pub(super) struct RawFailpoint {
+    pub(super) name: FailpointName,
+    pub(super) span: Span,
+    pub(super) closure: Option<Span>,
+}
+
+/// The failpoint of a `fail_point!` (or `fail_point_async!`) call: `fail`'s
+/// `(name)`, `(name, e)`, `(name, cond, e)`, or `fail-parallel`'s with a registry
+/// argument first. Which crate it is follows from the path
+/// (`fail_parallel::fail_point!`), else from where the string literal is: the name
+/// is the first argument in `fail`, the second in `fail-parallel`. The action
+/// `e` is the last argument when there are several.
+fn failpoint_of(mac: &syn::Macro, name: &str) -> Option<RawFailpoint> {
+    if !matches!(name, "fail_point" | "fail_point_async") {
+        return None;
+    }
+    let args = mac
+        .parse_body_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        .ok()?;
+    let args: Vec<&syn::Expr> = args.iter().collect();
+    let literal = |e: &syn::Expr| matches!(e, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(_), .. }));
+    let parallel = mac.path.segments.iter().any(|s| s.ident == "fail_parallel")
+        || name == "fail_point_async"
+        || (args.len() >= 2 && !literal(args[0]) && literal(args[1]))
+        || args.len() == 4;
+    let (name_arg, rest) = if parallel { (args.get(1)?, &args[2..]) } else { (args.first()?, &args[1..]) };
+    let closure = match rest.last() {
+        Some(syn::Expr::Closure(closure)) => Some(expr_span(&closure.body)),
+        _ => None,
+    };
+    Some(RawFailpoint { name: failpoint_name(name_arg), span: macro_span(mac), closure })
+}
+
+fn failpoint_name(expr: &syn::Expr) -> FailpointName {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => FailpointName::Literal(s.value()),
+        syn::Expr::Path(p) if p.qself.is_none() => {
+            FailpointName::Const(p.path.segments.iter().map(|s| s.ident.unraw_string()).collect())
+        }
+        syn::Expr::Reference(r) => failpoint_name(&r.expr),
+        syn::Expr::Paren(p) => failpoint_name(&p.expr),
+        other => FailpointName::Other(quote::ToTokens::to_token_stream(other).to_string()),
     }
 }
 

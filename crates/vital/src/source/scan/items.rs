@@ -8,7 +8,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-use super::body::BodyVisitor;
+use super::body::{BodyVisitor, RawFailpoint};
 use super::syntax::{
     UnrawString, cfg_features, cfg_of, flatten_use, fn_start, has_doc_example, has_macro_attr, macro_span,
     path_attr, path_segments, quote_tokens, signature_facts, strip_bom_and_shebang, test_attrs, type_path,
@@ -16,8 +16,8 @@ use super::syntax::{
 use super::{Job, PendingMod};
 use crate::error::{Location, Problem};
 use crate::source::{
-    BodyFacts, Cfg, CrateId, FileId, FnDef, FnId, ImplDef, ImplId, Item, MacroUse, Owner, Scope, ScopeId,
-    ScopeKind, SourceFile, SourceIndex, TestKind, TypeDef, TypeId, TypeKind,
+    BodyFacts, Cfg, CrateId, FailpointSite, FileId, FnDef, FnId, ImplDef, ImplId, Item, MacroUse, Owner,
+    Scope, ScopeId, ScopeKind, SourceFile, SourceIndex, TestKind, TypeDef, TypeId, TypeKind,
 };
 use crate::text::{LineIndex, Pos};
 use crate::workspace::Workspace;
@@ -80,6 +80,7 @@ impl Scanner<'_> {
             uses: Vec::new(),
             cfg,
             macros: Vec::new(),
+            consts: Vec::new(),
         });
         if let Some(parent) = parent {
             let name = self.index.scopes[id.index()].name.clone();
@@ -307,7 +308,13 @@ impl Scanner<'_> {
                 }
             }
             syn::Item::Verbatim(tokens) => self.add_opaque(ctx, tokens.span()),
-            syn::Item::Const(c) => self.walk_expr(&c.expr, ctx),
+            syn::Item::Const(c) => {
+                // A string constant may name a failpoint.
+                if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(value), .. }) = &*c.expr {
+                    self.index.scopes[ctx.scope.index()].consts.push((c.ident.unraw_string(), value.value()));
+                }
+                self.walk_expr(&c.expr, ctx);
+            }
             syn::Item::Static(s) => self.walk_expr(&s.expr, ctx),
             _ => {}
         }
@@ -376,6 +383,7 @@ impl Scanner<'_> {
             doc_example: has_doc_example(attrs),
             signature: signature_facts(sig),
             facts: BodyFacts::default(),
+            failpoints: Vec::new(),
         });
         self.walk_body(block, Some(id), ctx, opaque);
         id
@@ -499,6 +507,8 @@ impl Scanner<'_> {
         visitor.visit_block(block);
         self.record_body(&visitor, ctx);
         if let Some(owner) = owner {
+            let sites = visitor.failpoints.iter().map(|raw| self.failpoint_site(ctx, raw)).collect();
+            self.index.fns[owner.index()].failpoints = sites;
             let mut facts = std::mem::take(&mut visitor.facts);
             facts.calls.sort_unstable();
             facts.calls.dedup();
@@ -527,6 +537,7 @@ impl Scanner<'_> {
                 uses: Vec::new(),
                 cfg: Cfg::default(),
                 macros: Vec::new(),
+                consts: Vec::new(),
             });
             id
         };
@@ -542,6 +553,20 @@ impl Scanner<'_> {
         self.record_body(&visitor, ctx);
         for item in visitor.items {
             self.walk_item(item, ctx);
+        }
+    }
+
+    fn failpoint_site(&self, ctx: &Ctx, raw: &RawFailpoint) -> FailpointSite {
+        let range = self.offset(ctx, raw.span);
+        let closure = raw.closure.map(|span| {
+            let range = self.offset(ctx, span);
+            (self.pos(ctx, range.start), self.pos(ctx, range.end))
+        });
+        FailpointSite {
+            name: raw.name.clone(),
+            start: self.pos(ctx, range.start),
+            end: self.pos(ctx, range.end),
+            closure,
         }
     }
 

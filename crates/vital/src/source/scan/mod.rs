@@ -292,6 +292,7 @@ impl Assembler<'_> {
                     .iter()
                     .map(|m| MacroUse { file: file_id(m.file), ..m.clone() })
                     .collect(),
+                consts: scope.consts.clone(),
             });
         }
         let root = ScopeId::from_index(scopes);
