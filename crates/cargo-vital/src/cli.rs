@@ -499,8 +499,9 @@ fn run_chaos(common: &Common, session: &Session, args: ChaosArgs) -> Result<u8, 
             return Err(Error::new(
                 ErrorKind::Catalogue,
                 None,
-                format!("`cargo vital chaos` writes human, json or markdown, not {other:?}"),
-            ));
+                format!("`cargo vital chaos` writes human, json or markdown, not {}", other.format().name()),
+            )
+            .with_help("pass `--format human`, `--format json` or `--format markdown`"));
         }
     };
     emit(common, &text, &Protected::of(common, session, &Inputs::new()))?;
