@@ -282,12 +282,12 @@ fn candidate_outcome(
                     None | Some((_, Fired::Yes)) => outcome(ModeStatus::Passed, Some(true), ""),
                     Some((name, Fired::No)) => outcome(
                         ModeStatus::Hollow,
-                        Some(true),
+                        Some(false),
                         &format!("it passed but never fired failpoint `{name}`, which the mode is pinned to"),
                     ),
                     Some((name, Fired::Unknown(why))) => outcome(
                         ModeStatus::Unverified,
-                        Some(true),
+                        None,
                         &format!("it passed, but nothing shows it fired failpoint `{name}`: {why}"),
                     ),
                 },
