@@ -250,6 +250,12 @@ pub fn write_output(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()>
                 .and_then(|()| file.flush())
                 .map_err(|err| write_error(path, format!("cannot write: {err}")))
         }
+        // Still a link after following every link: a loop, which nothing can be
+        // written through and which must not be replaced.
+        Err(_) if std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) => {
+            Err(write_error(path, "cannot write: it is a loop of symbolic links, which reaches no file")
+                .with_help("point `--output` at a file, or fix the link"))
+        }
         Err(_) => write_atomic(&target, bytes),
     }
 }

@@ -372,6 +372,17 @@ fn cases(dir: &Path) -> Vec<Case> {
             &["corpus/none-base.json", "cannot read"],
         ),
         case("unknown_runner", vec![], &["run", "--runner", "cargo-test"], &["invalid value 'cargo-test'"]),
+        // nesting past the parsers' recursion limits: an error, never a stack overflow
+        toml(
+            "toml_nested_too_deep",
+            &format!("x = {}{}\n", "[".repeat(20_000), "]".repeat(20_000)),
+            &["max recursion depth"],
+        ),
+        coverage(
+            "json_nested_too_deep",
+            format!("{}{}", "[".repeat(200_000), "]".repeat(200_000)).into_bytes(),
+            &["the coverage file is not an llvm-cov export"],
+        ),
         case("suggest_nothing", vec![], &["suggest", "shapes::nope"], &["`shapes::nope` names no function"]),
         // inputs that are not regular files: refused at once, saying what they are
         case(

@@ -262,3 +262,32 @@ fn deeply_nested_source_is_indexed_or_skipped_never_a_crash() {
     assert_eq!(run.code, 1, "`sum` and `nested` are never run: {run:?}");
     assert!(run.stdout.contains("shapes::deep::sum"), "{run:?}");
 }
+
+/// A loop of symbolic links is neither read nor replaced: exit 2 saying so.
+#[test]
+fn a_symlink_loop_is_refused_as_an_input_and_as_an_output() {
+    let ran = shapes();
+    let dir = ran.dir.join("loops");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink("b.json", dir.join("a.json")).unwrap();
+    std::os::unix::fs::symlink("a.json", dir.join("b.json")).unwrap();
+    let read = vital(&ran.dir, &["check", "--unstamped", "--coverage", "loops/a.json"]);
+    assert_eq!(read.code, 2, "{read:?}");
+    assert!(
+        read.stderr.contains("loops/a.json: cannot read: Too many levels of symbolic links"),
+        "{}",
+        read.stderr
+    );
+    let written = vital(&ran.dir, &["check", "--output", "loops/a.json"]);
+    assert_eq!(written.code, 2, "{written:?}");
+    assert!(
+        written.stderr.contains("loops/a.json: cannot write: it is a loop of symbolic links"),
+        "{}",
+        written.stderr
+    );
+    assert!(
+        std::fs::symlink_metadata(dir.join("a.json")).unwrap().file_type().is_symlink(),
+        "the link stays"
+    );
+}
