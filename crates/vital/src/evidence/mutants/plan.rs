@@ -117,6 +117,8 @@ pub struct PlanOptions {
     pub minimum_timeout: Duration,
     /// The measured time is multiplied by this.
     pub multiplier: f64,
+    /// Only the tests of these packages count; all when empty.
+    pub packages: Vec<String>,
 }
 
 impl Default for PlanOptions {
@@ -129,6 +131,7 @@ impl Default for PlanOptions {
             timeout: None,
             minimum_timeout: Duration::from_secs(20),
             multiplier: 5.0,
+            packages: Vec::new(),
         }
     }
 }
@@ -211,8 +214,13 @@ pub fn plan(
         let Some(package) = mutants.iter().find_map(|m| package_of.get(m)) else { continue };
         let mut targets = BTreeSet::new();
         let mut test_packages = BTreeSet::new();
+        let allowed =
+            |package: &str| options.packages.is_empty() || options.packages.iter().any(|p| p == package);
         for test in suite.tests.iter().filter(|t| !t.attrs.ignored && suite.reaches(t, *f)) {
             let krate = &index.crates[test.krate.index()];
+            if !allowed(&krate.package) {
+                continue;
+            }
             test_packages.insert(krate.package.clone());
             targets.insert(match krate.kind {
                 TargetKind::Lib => TestTarget::Lib,
@@ -222,7 +230,11 @@ pub fn plan(
         }
         if targets.is_empty() {
             targets.insert(TestTarget::AllTests);
-            test_packages.insert((*package).to_string());
+            if options.packages.is_empty() {
+                test_packages.insert((*package).to_string());
+            } else {
+                test_packages.extend(options.packages.iter().cloned());
+            }
         }
         let key = (package.to_string(), test_packages.into_iter().collect(), targets.into_iter().collect());
         let (names, all, acknowledged) = groups.entry(key).or_default();

@@ -371,6 +371,14 @@ fn the_plan_groups_by_reaching_binaries_and_skips_only_a_proven_baseline() {
     );
     assert_eq!(outer.targets, [TestTarget::AllTests], "no test reaches `outer`");
     assert_eq!(outer.test_packages, ["demo"]);
+    // Only the tests of another package: nothing of `demo` reaches `utf8` then.
+    let elsewhere = PlanOptions { packages: vec!["other-crate".into()], ..PlanOptions::default() };
+    let planned = plan(&fx.index, &functions, &joined.functions, &list, Some(&last), &elsewhere);
+    assert_eq!(planned.groups.len(), 1);
+    assert_eq!(
+        (&planned.groups[0].targets, &planned.groups[0].test_packages),
+        (&vec![TestTarget::AllTests], &vec!["other-crate".to_string()])
+    );
 
     let fixed = PlanOptions { timeout: Some(Duration::from_secs(3)), ..PlanOptions::default() };
     let planned = plan(&fx.index, &functions, &joined.functions, &list, Some(&last), &fixed);
