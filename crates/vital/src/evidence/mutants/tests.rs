@@ -365,6 +365,14 @@ fn the_plan_groups_by_reaching_binaries_and_skips_only_a_proven_baseline() {
     assert_eq!(utf8.binaries, ["demo"]);
     assert_eq!(utf8.mutants.len(), 3);
     assert!(utf8.acknowledged.is_empty());
+    // For `--in-diff`: every line of the function, as it is now.
+    assert!(
+        utf8.diff.starts_with(
+            "--- a/src/lib.rs\n+++ b/src/lib.rs\n@@ -0,0 +1,4 @@\n+pub fn utf8(x: i32) -> bool {\n"
+        ),
+        "{}",
+        utf8.diff
+    );
     assert_eq!(
         utf8.baseline,
         Baseline::Skip { timeout: Duration::from_secs(31), measured: Duration::from_millis(6200) }
