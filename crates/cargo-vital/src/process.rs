@@ -455,7 +455,7 @@ mod tests {
             output: Path::new("/o"),
             target_dir: Path::new("/t"),
         };
-        let command = run.command(&group, Duration::from_secs(20), &paths);
+        let command = run.command(&group, RunBaseline::Skip(Duration::from_secs(20)), &paths);
         assert_eq!(
             args(&command),
             [
@@ -505,6 +505,12 @@ mod tests {
         );
         let test = run.baseline_command(Path::new("/w"), &group, &config, false, Path::new("/t"));
         assert_eq!(args(&test)[1], "--package=gauge");
+        let measured = RunBaseline::Run { minimum: Duration::from_secs(20), fixed: None };
+        assert!(
+            args(&run.command(&group, measured, &paths))
+                .windows(2)
+                .any(|w| w == ["--minimum-test-timeout=20", "--timeout-multiplier=5"])
+        );
     }
 
     #[test]
@@ -658,18 +664,26 @@ impl Default for MutantsRun {
 }
 
 impl MutantsRun {
-    /// The `cargo mutants` command testing `group`'s mutants, each test run given
-    /// `timeout`, with the config file at `config` and the results under `output`
-    /// (`output/mutants.out`). cargo-mutants' own baseline never runs (its baseline
-    /// tests the mutated package only, whatever `--test-package` says): the last
-    /// `cargo vital run`, or [`MutantsRun::baseline_command`], is the baseline.
-    /// Builds go to `target_dir`, which outlives the run: cargo-mutants builds in a
-    /// scratch copy of the source, and a lasting target directory keeps the
-    /// dependencies built from one run to the next.
-    pub fn command(&self, group: &Group, timeout: Duration, paths: &MutantsPaths<'_>) -> Command {
+    /// The `cargo mutants` command testing `group`'s mutants with `baseline`, with
+    /// the files of `paths` (its config, its `--in-diff`, its output). Builds go to
+    /// `paths.target_dir`, which outlives the run: cargo-mutants builds in a scratch
+    /// copy of the source (fresh files: cargo rebuilds what they make), and a lasting
+    /// target directory keeps the dependencies built from one run to the next.
+    pub fn command(&self, group: &Group, baseline: RunBaseline, paths: &MutantsPaths<'_>) -> Command {
         let mut command = Command::new(cargo());
-        command.args(["mutants", "--test-tool=cargo", "--colors=never", "--no-shuffle", "--baseline=skip"]);
-        command.arg(format!("--timeout={}", timeout.as_secs_f64()));
+        command.args(["mutants", "--test-tool=cargo", "--colors=never", "--no-shuffle"]);
+        match baseline {
+            RunBaseline::Skip(timeout) => {
+                command.args(["--baseline=skip".to_string(), format!("--timeout={}", timeout.as_secs_f64())]);
+            }
+            RunBaseline::Run { fixed: Some(timeout), .. } => {
+                command.arg(format!("--timeout={}", timeout.as_secs_f64()));
+            }
+            RunBaseline::Run { minimum, fixed: None } => {
+                command.arg(format!("--minimum-test-timeout={}", minimum.as_secs_f64()));
+                command.arg(format!("--timeout-multiplier={}", PlanOptions::default().multiplier));
+            }
+        }
         command
             .arg("--config")
             .arg(paths.config)
@@ -737,6 +751,21 @@ impl MutantsRun {
         command.stdin(Stdio::null()).stdout(std::io::stderr()).stderr(Stdio::inherit());
         command
     }
+}
+
+/// How a cargo-mutants run has its baseline, and its timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunBaseline {
+    /// Known to pass: skipped; each mutant's tests get this timeout.
+    Skip(Duration),
+    /// Run by cargo-mutants in its scratch copy, which sets the timeout from it (at
+    /// least `minimum`), or to `fixed`.
+    Run {
+        /// The least timeout.
+        minimum: Duration,
+        /// A fixed timeout.
+        fixed: Option<Duration>,
+    },
 }
 
 /// Where a cargo-mutants run of `cargo vital mutants` reads and writes.
@@ -832,8 +861,8 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
             group.functions.join(", "),
             targets.join(" ")
         );
-        let timeout = match runner.timeout(group)? {
-            Ok(timeout) => timeout,
+        let timeout = match runner.baseline(group)? {
+            Ok(baseline) => baseline,
             Err(message) => return Ok(MutantsOutcome::BaselineFailed(message)),
         };
         let results = match runner.run(group, timeout, &scratch.join(&name), &final_dir.join(&name))? {
@@ -866,8 +895,8 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
             ),
             ..group.clone()
         };
-        let timeout = match runner.timeout(&confirm)? {
-            Ok(timeout) => timeout,
+        let timeout = match runner.baseline(&confirm)? {
+            Ok(baseline) => baseline,
             Err(message) => return Ok(MutantsOutcome::BaselineFailed(message)),
         };
         let confirmed = format!("{name}/{}", outcomes::CONFIRMED);
@@ -904,20 +933,28 @@ struct GroupRunner<'a> {
 }
 
 impl GroupRunner<'_> {
-    /// The timeout of each of `group`'s mutants: from the last `cargo vital run`
-    /// when it stands for the baseline, else from the baseline run here; `Ok(Err)`
-    /// with a message when the tests fail on the unmutated source.
-    fn timeout(&self, group: &Group) -> Result<Result<Duration, String>, Error> {
+    /// How `group`'s baseline is had: the last `cargo vital run` when it stands for
+    /// it; else cargo-mutants' own, in its scratch copy; else, when the tests of
+    /// other packages count (cargo-mutants' baseline tests the mutated package only),
+    /// `cargo test` here, into a target directory of its own: a build of the real
+    /// tree into the mutants' target directory could look fresh to cargo after a
+    /// mutant's build there, and run the mutant. `Ok(Err)` with a message when the
+    /// tests fail on the unmutated source.
+    fn baseline(&self, group: &Group) -> Result<Result<RunBaseline, String>, Error> {
         use std::io::Write;
         let why = match &group.baseline {
-            Baseline::Skip { timeout, .. } => return Ok(Ok(*timeout)),
+            Baseline::Skip { timeout, .. } => return Ok(Ok(RunBaseline::Skip(*timeout))),
             Baseline::Run(why) => why,
         };
         let _ = writeln!(std::io::stderr(), "vital: the baseline runs first ({why})");
+        if group.test_packages == [group.package.clone()] {
+            return Ok(Ok(RunBaseline::Run { minimum: self.run.minimum_timeout, fixed: self.run.timeout }));
+        }
+        let target_dir = self.target_dir.with_file_name("mutants-baseline-target");
         let spawn_error = |err: std::io::Error| {
             Error::new(ErrorKind::Tool, None, format!("cannot run `cargo test`: {err}"))
         };
-        let mut build = self.run.baseline_command(self.root, group, self.config, true, &self.target_dir);
+        let mut build = self.run.baseline_command(self.root, group, self.config, true, &target_dir);
         if !build.status().map_err(spawn_error)?.success() {
             return Err(Error::new(
                 ErrorKind::Tool,
@@ -927,20 +964,26 @@ impl GroupRunner<'_> {
             .with_help("make `cargo test` build, then run the mutants again"));
         }
         let start = std::time::Instant::now();
-        let mut test = self.run.baseline_command(self.root, group, self.config, false, &self.target_dir);
+        let mut test = self.run.baseline_command(self.root, group, self.config, false, &target_dir);
         if !test.status().map_err(spawn_error)?.success() {
             return Ok(Err("the tests fail on the unmutated source, so no mutant was tested".into()));
         }
         let measured = start.elapsed().as_secs_f64() * PlanOptions::default().multiplier;
-        Ok(Ok(self.run.timeout.unwrap_or_else(|| {
+        Ok(Ok(RunBaseline::Skip(self.run.timeout.unwrap_or_else(|| {
             let scaled = Duration::try_from_secs_f64(measured.ceil()).unwrap_or(Duration::MAX);
             scaled.max(self.run.minimum_timeout)
-        })))
+        }))))
     }
 
     /// Tests `group`'s mutants into `output/mutants.out` (shown as `shown`), each
     /// with `timeout`, and checks that exactly they were tested.
-    fn run(&self, group: &Group, timeout: Duration, output: &Path, shown: &Path) -> Result<GroupRun, Error> {
+    fn run(
+        &self,
+        group: &Group,
+        baseline: RunBaseline,
+        output: &Path,
+        shown: &Path,
+    ) -> Result<GroupRun, Error> {
         std::fs::create_dir_all(output).map_err(|err| io_error(output, "create", &err))?;
         let group_config = output.join("vital-mutants.toml");
         std::fs::write(&group_config, self.config.render(Some(&group.mutants)))
@@ -951,7 +994,7 @@ impl GroupRunner<'_> {
             .run
             .command(
                 group,
-                timeout,
+                baseline,
                 &MutantsPaths {
                     root: self.root,
                     config: &group_config,
@@ -972,7 +1015,8 @@ impl GroupRunner<'_> {
         match status.code() {
             Some(0 | 2 | 3) => {}
             Some(4) => {
-                let log = shown.join("log/baseline.log");
+                // The results are not swapped in: the log is where cargo-mutants wrote it.
+                let log = out.join("log/baseline.log");
                 let phase = std::fs::read_to_string(out.join("outcomes.json"))
                     .ok()
                     .and_then(|text| outcomes::failed_baseline_phase(&text));
@@ -993,7 +1037,7 @@ impl GroupRunner<'_> {
                 let code = other.map_or_else(|| "killed by a signal".into(), |c| format!("exit status {c}"));
                 return Err(Error::new(
                     ErrorKind::Tool,
-                    Some(Location::file(shown.join("debug.log"))),
+                    Some(Location::file(out.join("debug.log"))),
                     format!("`cargo mutants` failed ({code}): nothing was gated"),
                 )
                 .with_help("see cargo-mutants' output above and its debug.log"));

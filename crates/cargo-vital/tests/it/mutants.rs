@@ -369,9 +369,7 @@ fn without_a_coverage_run_the_baseline_runs_first_and_a_failing_one_gates_nothin
     let out = vital(&dir, &["mutants", "--catalogue", "adult.toml"]);
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
-        out.stderr.contains(
-            "error: the tests fail on the unmutated source, so no mutant was tested: nothing was gated"
-        ),
+        out.stderr.contains("error: the tests fail on the unmutated source, so no mutant was tested (see "),
         "{}",
         out.stderr
     );
