@@ -237,6 +237,10 @@ fn probability(text: &str) -> Result<f64, String> {
 
 #[derive(Args, Debug)]
 struct MutantsArgs {
+    /// Only the tests of this package catch mutants (repeatable) [default: those of
+    /// the whole workspace that reach each function].
+    #[arg(short, long = "package", value_name = "SPEC")]
+    packages: Vec<String>,
     /// Features to activate (comma- or space-separated, repeatable).
     #[arg(short = 'F', long, value_name = "FEATURES")]
     features: Vec<String>,
@@ -600,7 +604,12 @@ fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Erro
 
 /// `cargo vital mutants`: the mutants of the vital functions, then the mutation check.
 fn run_mutants(common: &Common, session: &Session, args: MutantsArgs) -> Result<u8, Error> {
+    // A bad baseline is found before the slow part.
+    if let Some(baseline) = &args.baseline {
+        vital::report::baseline::read_baseline(baseline, baseline)?;
+    }
     let run = MutantsRun {
+        packages: args.packages,
         features: args.features,
         all_features: args.all_features,
         no_default_features: args.no_default_features,

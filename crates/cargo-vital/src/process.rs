@@ -526,6 +526,13 @@ impl Drop for ProcessGroup {
     }
 }
 
+/// Runs `command` in a process group of its own, to the end of the group: a
+/// signal to vital reaches all of it.
+fn run_in_own_group(mut command: Command) -> std::io::Result<std::process::ExitStatus> {
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    run_group(command)
+}
+
 /// Runs `command` (which leads its own process group) to the end of its group.
 fn run_group(mut command: Command) -> std::io::Result<std::process::ExitStatus> {
     let child = command.spawn()?;
@@ -655,27 +662,33 @@ mod tests {
                 timeout: Duration::from_secs(20),
                 measured: Duration::from_millis(10),
             },
+            diff: String::new(),
         };
         let run = MutantsRun { features: vec!["a,b".into()], all_features: true, ..MutantsRun::default() };
-        let args = |command: Command| -> Vec<String> {
+        let args = |command: &Command| -> Vec<String> {
             command.get_args().map(|a| a.to_string_lossy().into_owned()).collect()
         };
-        let skip = args(run.command(
-            Path::new("/w"),
-            &group,
-            Path::new("/c.toml"),
-            Path::new("/o"),
-            Path::new("/t"),
-        ));
+        let paths = MutantsPaths {
+            root: Path::new("/w"),
+            config: Path::new("/c.toml"),
+            in_diff: Path::new("/d.diff"),
+            output: Path::new("/o"),
+            target_dir: Path::new("/t"),
+        };
+        let command = run.command(&group, RunBaseline::Skip(Duration::from_secs(20)), &paths);
         assert_eq!(
-            skip,
+            args(&command),
             [
                 "mutants",
                 "--test-tool=cargo",
                 "--colors=never",
                 "--no-shuffle",
+                "--baseline=skip",
+                "--timeout=20",
                 "--config",
                 "/c.toml",
+                "--in-diff",
+                "/d.diff",
                 "--dir",
                 "/w",
                 "--output",
@@ -685,24 +698,39 @@ mod tests {
                 "--cargo-arg=--lib",
                 "--cargo-arg=--test=my?test",
                 "--features=a,b",
-                "--all-features",
-                "--baseline=skip",
-                "--timeout=20"
+                "--all-features"
             ]
         );
-        let measured = Group { baseline: Baseline::Run("no run".into()), ..group.clone() };
-        let run = MutantsRun::default();
-        let command =
-            run.command(Path::new("/w"), &measured, Path::new("/c"), Path::new("/o"), Path::new("/t"));
         let target = command.get_envs().find(|(k, _)| *k == "CARGO_TARGET_DIR").and_then(|(_, v)| v);
         assert_eq!(target, Some("/t".as_ref()));
-        assert!(
-            args(command).ends_with(&["--minimum-test-timeout=20".into(), "--timeout-multiplier=5".into()])
+        // The baseline: the same tests, unmutated, in the workspace; every test
+        // package, unlike cargo-mutants' own baseline.
+        let config =
+            MutantsConfig::from_tree(Some("additional_cargo_args = [\"--locked\"]\n"), Path::new("m"))
+                .unwrap();
+        let build = run.baseline_command(Path::new("/w"), &group, &config, true, Path::new("/t"));
+        assert_eq!(
+            args(&build),
+            [
+                "test",
+                "--no-run",
+                "--package=gauge",
+                "--package=other",
+                "--features=a,b",
+                "--all-features",
+                "--locked",
+                "--lib",
+                "--test=my?test"
+            ]
         );
-        let fixed = MutantsRun { timeout: Some(Duration::from_secs(3)), ..MutantsRun::default() };
-        let command =
-            fixed.command(Path::new("/w"), &measured, Path::new("/c"), Path::new("/o"), Path::new("/t"));
-        assert!(args(command).ends_with(&["--timeout=3".into()]));
+        let test = run.baseline_command(Path::new("/w"), &group, &config, false, Path::new("/t"));
+        assert_eq!(args(&test)[1], "--package=gauge");
+        let measured = RunBaseline::Run { minimum: Duration::from_secs(20), fixed: None };
+        assert!(
+            args(&run.command(&group, measured, &paths))
+                .windows(2)
+                .any(|w| w == ["--minimum-test-timeout=20", "--timeout-multiplier=5"])
+        );
     }
 
     #[test]
@@ -832,6 +860,8 @@ pub fn list_mutants(workspace: &Workspace, config: &MutantsConfig, output: &Path
 /// How `cargo vital mutants` runs cargo-mutants.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MutantsRun {
+    /// Only the tests of these packages; all when empty.
+    pub packages: Vec<String>,
     /// `--features`.
     pub features: Vec<String>,
     /// `--all-features`.
@@ -847,6 +877,7 @@ pub struct MutantsRun {
 impl Default for MutantsRun {
     fn default() -> Self {
         MutantsRun {
+            packages: Vec::new(),
             features: Vec::new(),
             all_features: false,
             no_default_features: false,
@@ -857,53 +888,123 @@ impl Default for MutantsRun {
 }
 
 impl MutantsRun {
-    /// The `cargo mutants` command testing `group`'s mutants, with the config file
-    /// at `config` and the results under `output` (`output/mutants.out`). Builds go
-    /// to `target_dir`, which outlives the run: cargo-mutants builds in a scratch
-    /// copy of the source, and a lasting target directory keeps the dependencies
-    /// built from one run to the next.
-    pub fn command(
-        &self,
-        root: &Path,
-        group: &Group,
-        config: &Path,
-        output: &Path,
-        target_dir: &Path,
-    ) -> Command {
+    /// The `cargo mutants` command testing `group`'s mutants with `baseline`, with
+    /// the files of `paths` (its config, its `--in-diff`, its output). Builds go to
+    /// `paths.target_dir`, which outlives the run: cargo-mutants builds in a scratch
+    /// copy of the source (fresh files: cargo rebuilds what they make), and a lasting
+    /// target directory keeps the dependencies built from one run to the next.
+    pub fn command(&self, group: &Group, baseline: RunBaseline, paths: &MutantsPaths<'_>) -> Command {
         let mut command = Command::new(cargo());
         command.args(["mutants", "--test-tool=cargo", "--colors=never", "--no-shuffle"]);
-        command.arg("--config").arg(config).arg("--dir").arg(root).arg("--output").arg(output);
+        match baseline {
+            RunBaseline::Skip(timeout) => {
+                command.args(["--baseline=skip".to_string(), format!("--timeout={}", timeout.as_secs_f64())]);
+            }
+            RunBaseline::Run { fixed: Some(timeout), .. } => {
+                command.arg(format!("--timeout={}", timeout.as_secs_f64()));
+            }
+            RunBaseline::Run { minimum, fixed: None } => {
+                command.arg(format!("--minimum-test-timeout={}", minimum.as_secs_f64()));
+                command.arg(format!("--timeout-multiplier={}", PlanOptions::default().multiplier));
+            }
+        }
+        command
+            .arg("--config")
+            .arg(paths.config)
+            .arg("--in-diff")
+            .arg(paths.in_diff)
+            .arg("--dir")
+            .arg(paths.root)
+            .arg("--output")
+            .arg(paths.output);
         command.arg(format!("--package={}", group.package));
         command.arg(format!("--test-package={}", group.test_packages.join(",")));
         for target in &group.targets {
             command.arg(format!("--cargo-arg={}", target.cargo_arg()));
         }
-        for features in &self.features {
-            command.arg(format!("--features={features}"));
-        }
-        if self.all_features {
-            command.arg("--all-features");
-        }
-        if self.no_default_features {
-            command.arg("--no-default-features");
-        }
-        match (&group.baseline, self.timeout) {
-            (Baseline::Skip { timeout, .. }, _) => {
-                command.args(["--baseline=skip", &format!("--timeout={}", timeout.as_secs_f64())]);
-            }
-            (Baseline::Run(_), Some(timeout)) => {
-                command.arg(format!("--timeout={}", timeout.as_secs_f64()));
-            }
-            (Baseline::Run(_), None) => {
-                command.arg(format!("--minimum-test-timeout={}", self.minimum_timeout.as_secs_f64()));
-                command.arg(format!("--timeout-multiplier={}", PlanOptions::default().multiplier));
-            }
-        }
-        command.env("CARGO_TARGET_DIR", target_dir);
+        command.args(self.feature_args());
+        command.env("CARGO_TARGET_DIR", paths.target_dir);
         // cargo-mutants' progress goes to stderr: stdout carries the report.
         command.stdin(Stdio::null()).stdout(std::io::stderr()).stderr(Stdio::inherit());
         command
     }
+
+    fn feature_args(&self) -> Vec<String> {
+        let mut args: Vec<String> = self.features.iter().map(|f| format!("--features={f}")).collect();
+        if self.all_features {
+            args.push("--all-features".into());
+        }
+        if self.no_default_features {
+            args.push("--no-default-features".into());
+        }
+        args
+    }
+
+    /// The baseline of `group`, as cargo-mutants would test a mutant but on the
+    /// unmutated source: `cargo test` of its test packages and binaries (`--no-run`
+    /// with `build_only`), in the workspace `root`, building into `target_dir`
+    /// (which it warms for the mutants), with `config`'s cargo arguments.
+    pub fn baseline_command(
+        &self,
+        root: &Path,
+        group: &Group,
+        config: &MutantsConfig,
+        build_only: bool,
+        target_dir: &Path,
+    ) -> Command {
+        let (cargo_args, test_args, profile) = config.cargo_args();
+        let mut command = Command::new(cargo());
+        command.arg("test");
+        if build_only {
+            command.arg("--no-run");
+        }
+        if let Some(profile) = profile {
+            command.arg(format!("--profile={profile}"));
+        }
+        for package in &group.test_packages {
+            command.arg(format!("--package={package}"));
+        }
+        command.args(self.feature_args()).args(cargo_args);
+        for target in &group.targets {
+            command.arg(target.cargo_arg());
+        }
+        if !build_only && !test_args.is_empty() {
+            command.arg("--").args(test_args);
+        }
+        command.current_dir(root).env("CARGO_TARGET_DIR", target_dir);
+        command.stdin(Stdio::null()).stdout(std::io::stderr()).stderr(Stdio::inherit());
+        command
+    }
+}
+
+/// How a cargo-mutants run has its baseline, and its timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunBaseline {
+    /// Known to pass: skipped; each mutant's tests get this timeout.
+    Skip(Duration),
+    /// Run by cargo-mutants in its scratch copy, which sets the timeout from it (at
+    /// least `minimum`), or to `fixed`.
+    Run {
+        /// The least timeout.
+        minimum: Duration,
+        /// A fixed timeout.
+        fixed: Option<Duration>,
+    },
+}
+
+/// Where a cargo-mutants run of `cargo vital mutants` reads and writes.
+#[derive(Debug, Clone, Copy)]
+pub struct MutantsPaths<'a> {
+    /// The workspace root.
+    pub root: &'a Path,
+    /// The config file vital wrote.
+    pub config: &'a Path,
+    /// The diff of the group's functions' lines vital wrote.
+    pub in_diff: &'a Path,
+    /// Where `mutants.out` goes.
+    pub output: &'a Path,
+    /// The lasting target directory.
+    pub target_dir: &'a Path,
 }
 
 /// How a mutation run ended.
@@ -954,6 +1055,7 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
         build_keys: config.build_keys(),
         timeout: run.timeout,
         minimum_timeout: run.minimum_timeout,
+        packages: run.packages.clone(),
         ..PlanOptions::default()
     };
     let plan = session
@@ -983,7 +1085,11 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
             group.functions.join(", "),
             targets.join(" ")
         );
-        let results = match runner.run(group, &scratch.join(&name), &final_dir.join(&name))? {
+        let timeout = match runner.baseline(group)? {
+            Ok(baseline) => baseline,
+            Err(message) => return Ok(MutantsOutcome::BaselineFailed(message)),
+        };
+        let results = match runner.run(group, timeout, &scratch.join(&name), &final_dir.join(&name))? {
             GroupRun::Tested(results) => results,
             GroupRun::BaselineFailed(message) => return Ok(MutantsOutcome::BaselineFailed(message)),
         };
@@ -1013,9 +1119,13 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
             ),
             ..group.clone()
         };
+        let timeout = match runner.baseline(&confirm)? {
+            Ok(baseline) => baseline,
+            Err(message) => return Ok(MutantsOutcome::BaselineFailed(message)),
+        };
         let confirmed = format!("{name}/{}", outcomes::CONFIRMED);
         if let GroupRun::BaselineFailed(message) =
-            runner.run(&confirm, &scratch.join(&confirmed), &final_dir.join(&confirmed))?
+            runner.run(&confirm, timeout, &scratch.join(&confirmed), &final_dir.join(&confirmed))?
         {
             return Ok(MutantsOutcome::BaselineFailed(message));
         }
@@ -1047,14 +1157,76 @@ struct GroupRunner<'a> {
 }
 
 impl GroupRunner<'_> {
-    /// Tests `group`'s mutants into `output/mutants.out` (shown as `shown`), and
-    /// checks that exactly they were tested.
-    fn run(&self, group: &Group, output: &Path, shown: &Path) -> Result<GroupRun, Error> {
+    /// How `group`'s baseline is had: the last `cargo vital run` when it stands for
+    /// it; else cargo-mutants' own, in its scratch copy; else, when the tests of
+    /// other packages count (cargo-mutants' baseline tests the mutated package only),
+    /// `cargo test` here, into a target directory of its own: a build of the real
+    /// tree into the mutants' target directory could look fresh to cargo after a
+    /// mutant's build there, and run the mutant. `Ok(Err)` with a message when the
+    /// tests fail on the unmutated source.
+    fn baseline(&self, group: &Group) -> Result<Result<RunBaseline, String>, Error> {
+        use std::io::Write;
+        let why = match &group.baseline {
+            Baseline::Skip { timeout, .. } => return Ok(Ok(RunBaseline::Skip(*timeout))),
+            Baseline::Run(why) => why,
+        };
+        let _ = writeln!(std::io::stderr(), "vital: the baseline runs first ({why})");
+        if group.test_packages == [group.package.clone()] {
+            return Ok(Ok(RunBaseline::Run { minimum: self.run.minimum_timeout, fixed: self.run.timeout }));
+        }
+        let target_dir = self.target_dir.with_file_name("mutants-baseline-target");
+        let spawn_error = |err: std::io::Error| {
+            Error::new(ErrorKind::Tool, None, format!("cannot run `cargo test`: {err}"))
+        };
+        let build = self.run.baseline_command(self.root, group, self.config, true, &target_dir);
+        if !run_in_own_group(build).map_err(spawn_error)?.success() {
+            return Err(Error::new(
+                ErrorKind::Tool,
+                Some(Location::file(self.root)),
+                "the tests do not build on the unmutated source, so no mutant was tested",
+            )
+            .with_help("make `cargo test` build, then run the mutants again"));
+        }
+        let start = std::time::Instant::now();
+        let test = self.run.baseline_command(self.root, group, self.config, false, &target_dir);
+        let status = run_in_own_group(test).map_err(spawn_error)?;
+        interrupted()?;
+        if !status.success() {
+            return Ok(Err("the tests fail on the unmutated source, so no mutant was tested".into()));
+        }
+        let measured = start.elapsed().as_secs_f64() * PlanOptions::default().multiplier;
+        Ok(Ok(RunBaseline::Skip(self.run.timeout.unwrap_or_else(|| {
+            let scaled = Duration::try_from_secs_f64(measured.ceil()).unwrap_or(Duration::MAX);
+            scaled.max(self.run.minimum_timeout)
+        }))))
+    }
+
+    /// Tests `group`'s mutants into `output/mutants.out` (shown as `shown`), each
+    /// with `timeout`, and checks that exactly they were tested.
+    fn run(
+        &self,
+        group: &Group,
+        baseline: RunBaseline,
+        output: &Path,
+        shown: &Path,
+    ) -> Result<GroupRun, Error> {
         std::fs::create_dir_all(output).map_err(|err| io_error(output, "create", &err))?;
         let group_config = output.join("vital-mutants.toml");
         std::fs::write(&group_config, self.config.render(Some(&group.mutants)))
             .map_err(|err| io_error(&group_config, "write", &err))?;
-        let mut command = self.run.command(self.root, group, &group_config, output, &self.target_dir);
+        let in_diff = output.join("vital-mutants.diff");
+        std::fs::write(&in_diff, &group.diff).map_err(|err| io_error(&in_diff, "write", &err))?;
+        let mut command = self.run.command(
+            group,
+            baseline,
+            &MutantsPaths {
+                root: self.root,
+                config: &group_config,
+                in_diff: &in_diff,
+                output,
+                target_dir: &self.target_dir,
+            },
+        );
         // Its own process group: a signal to vital stops cargo-mutants and every
         // build and test it started, and vital waits for them.
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
@@ -1070,7 +1242,8 @@ impl GroupRunner<'_> {
         match status.code() {
             Some(0 | 2 | 3) => {}
             Some(4) => {
-                let log = shown.join("log/baseline.log");
+                // The results are not swapped in: the log is where cargo-mutants wrote it.
+                let log = out.join("log/baseline.log");
                 let phase = std::fs::read_to_string(out.join("outcomes.json"))
                     .ok()
                     .and_then(|text| outcomes::failed_baseline_phase(&text));
@@ -1091,14 +1264,21 @@ impl GroupRunner<'_> {
                 let code = other.map_or_else(|| "killed by a signal".into(), |c| format!("exit status {c}"));
                 return Err(Error::new(
                     ErrorKind::Tool,
-                    Some(Location::file(shown.join("debug.log"))),
+                    Some(Location::file(out.join("debug.log"))),
                     format!("`cargo mutants` failed ({code}): nothing was gated"),
                 )
                 .with_help("see cargo-mutants' output above and its debug.log"));
             }
         }
         let results = outcomes::read_dir(&out, &shown)?;
-        let mut tested: Vec<&str> = results.tested.iter().map(|t| t.mutant.name.as_str()).collect();
+        // cargo-mutants 27 does not filter struct-field mutants by name: those on
+        // the functions' lines come along, and are judged like any other.
+        let mut tested: Vec<&str> = results
+            .tested
+            .iter()
+            .filter(|t| t.mutant.genre != "StructField" || group.mutants.contains(&t.mutant.name))
+            .map(|t| t.mutant.name.as_str())
+            .collect();
         let mut expected: Vec<&str> = group.mutants.iter().map(String::as_str).collect();
         tested.sort_unstable();
         expected.sort_unstable();

@@ -351,6 +351,38 @@ fn a_users_own_mutants_out_is_read_and_what_it_did_not_test_fails() {
     assert_eq!(parent.json()["functions"], report["functions"]);
 }
 
+/// Without a `cargo vital run` of this source, vital runs the baseline itself
+/// (every test package of the group, which cargo-mutants' own baseline would not);
+/// tests failing on the unmutated source gate nothing: exit 1.
+#[test]
+fn without_a_coverage_run_the_baseline_runs_first_and_a_failing_one_gates_nothing() {
+    let dir = fixture("gauge", "gauge-baseline");
+    std::fs::write(
+        dir.join("adult.toml"),
+        "[[vital]]\nfunction = \"gauge::is_adult\"\ntier = \"critical\"\n",
+    )
+    .unwrap();
+    let out = vital(&dir, &["mutants", "--catalogue", "adult.toml", "--format", "json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("vital: the baseline runs first (no `cargo vital run` recorded its tests)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(counts(function(&out.json(), "gauge::is_adult")), [3, 0, 0, 0, 0, 0, 3, 3]);
+    let lib = dir.join("src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, text.replace("assert!(!is_adult(17));", "assert!(is_adult(17));")).unwrap();
+    let out = vital(&dir, &["mutants", "--catalogue", "adult.toml"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.contains("error: the tests fail on the unmutated source, so no mutant was tested (see "),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+}
+
 /// Shards of one run merge: `--mutants` takes several directories; one shard alone
 /// leaves the other's mutants untested.
 #[test]

@@ -285,6 +285,20 @@ fn merge_boundary() {
     assert_eq!(evidence.uncovered_regions, [(Pos::new(2, 1), Pos::new(2, 3))]);
 }
 
+/// Identical branches of one record count separately, as identical regions do.
+#[test]
+fn merge_boundary_identical_branches() {
+    let lib = "/w/src/lib.rs";
+    let one = export(vec![record(
+        "e",
+        &[lib],
+        vec![r(1, 1, 1, 10, 1)],
+        vec![json!([1, 2, 1, 4, 1, 0, 0, 0, 4]), json!([1, 2, 1, 4, 0, 0, 0, 0, 4])],
+    )]);
+    let evidence = record_evidence(&one, &one.functions[0]);
+    assert_eq!(evidence.branches, Count { covered: 1, total: 4 });
+}
+
 #[test]
 fn record_names_demangle_without_hashes() {
     assert_eq!(demangle("_RNvMNtCs2XdcJdLyCQj_6shapes5storeNtB2_5Store3put"), "<shapes::store::Store>::put");

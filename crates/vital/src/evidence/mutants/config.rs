@@ -87,6 +87,17 @@ impl MutantsConfig {
         (features, flag("all_features"), flag("no_default_features"))
     }
 
+    /// Its cargo arguments: `additional_cargo_args` (every cargo call),
+    /// `additional_cargo_test_args` (test runs only) and `profile`.
+    pub fn cargo_args(&self) -> (Vec<String>, Vec<String>, Option<String>) {
+        let strings = |key: &str| -> Vec<String> {
+            let values = self.table.get(key).and_then(toml::Value::as_array).into_iter().flatten();
+            values.filter_map(toml::Value::as_str).map(str::to_string).collect()
+        };
+        let profile = self.table.get("profile").and_then(toml::Value::as_str).map(str::to_string);
+        (strings("additional_cargo_args"), strings("additional_cargo_test_args"), profile)
+    }
+
     /// The keys it sets that change how tests are built or run, beyond features.
     pub fn build_keys(&self) -> Vec<&'static str> {
         BUILD_KEYS.into_iter().filter(|key| self.table.contains_key(*key)).collect()
@@ -137,6 +148,7 @@ timeout_multiplier = 3.0
         )
         .unwrap();
         assert_eq!(config.build_keys(), ["profile"]);
+        assert_eq!(config.cargo_args(), (vec![], vec![], Some("mutants".to_string())));
         assert_eq!(config.features(), (vec![], true, false));
         let error = MutantsConfig::from_tree(Some("x = [\n"), Path::new("m.toml")).unwrap_err();
         assert!(error.to_string().starts_with("m.toml:"), "{error}");

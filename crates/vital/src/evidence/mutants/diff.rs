@@ -93,6 +93,58 @@ pub fn fits(diff: &str, file: &str, text: &str) -> Result<(), Misfit> {
     Ok(())
 }
 
+/// Lines of a file to add in a [`synthetic`] diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedLines<'a> {
+    /// The workspace-relative path.
+    pub rel: &'a str,
+    /// The file's text.
+    pub text: &'a str,
+    /// 1-based, inclusive line ranges.
+    pub ranges: Vec<(usize, usize)>,
+}
+
+/// A diff that adds every line of `ranges` (1-based, inclusive) of each file (its
+/// workspace-relative path and its text), for cargo-mutants' `--in-diff`: it keeps
+/// the mutants whose span touches an added line. Each `+` line is the line as it
+/// is now (else cargo-mutants refuses the diff), and each hunk counts its lines
+/// exactly (a wrong count silently selects nothing). Paths carry the `b/` prefix
+/// cargo-mutants strips.
+pub fn synthetic(files: &[AddedLines<'_>]) -> String {
+    let mut out = String::new();
+    for AddedLines { rel, text, ranges } in files {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut ranges: Vec<(usize, usize)> =
+            ranges.iter().map(|&(a, b)| (a.max(1), b.min(lines.len()))).filter(|&(a, b)| a <= b).collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (a, b) in ranges {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 + 1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        if merged.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("--- a/{rel}\n+++ b/{rel}\n"));
+        let mut added = 0;
+        for (a, b) in merged {
+            let count = b - a + 1;
+            // In the file before, the lines did not exist: the hunk sits after line
+            // `a - 1` of the new file, less the lines added above it.
+            out.push_str(&format!("@@ -{},0 +{a},{count} @@\n", a - 1 - added));
+            for line in &lines[a - 1..b] {
+                out.push('+');
+                out.push_str(line);
+                out.push('\n');
+            }
+            added += count;
+        }
+    }
+    out
+}
+
 /// `-a,b +c,d @@` → ((a, b), (c, d)); a count left out is 1.
 fn hunk_ranges(header: &str) -> Option<((usize, usize), (usize, usize))> {
     let mut parts = header.split_whitespace();
@@ -144,6 +196,21 @@ mod tests {
             fits("--- src/lib.rs\n@@ nonsense\n", "src/lib.rs", SOURCE),
             Err(Misfit::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn a_synthetic_diff_adds_each_range_once_with_exact_counts() {
+        let text = "a\nb\nc\nd\ne\nf\n";
+        let diff = synthetic(&[AddedLines {
+            rel: "src/lib.rs",
+            text,
+            ranges: vec![(5, 6), (2, 3), (3, 3), (9, 12)],
+        }]);
+        assert_eq!(
+            diff,
+            "--- a/src/lib.rs\n+++ b/src/lib.rs\n@@ -1,0 +2,2 @@\n+b\n+c\n@@ -2,0 +5,2 @@\n+e\n+f\n"
+        );
+        assert_eq!(synthetic(&[AddedLines { rel: "x.rs", text, ranges: vec![] }]), "");
     }
 
     #[test]

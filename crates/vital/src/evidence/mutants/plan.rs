@@ -98,6 +98,10 @@ pub struct Group {
     pub acknowledged: Vec<String>,
     /// Whether the baseline runs.
     pub baseline: Baseline,
+    /// A diff adding every line of the functions, for `--in-diff`: cargo-mutants 27
+    /// does not filter struct-field mutants by name, so the names alone do not
+    /// keep the rest of the package out.
+    pub diff: String,
 }
 
 /// How the mutants are run.
@@ -117,6 +121,8 @@ pub struct PlanOptions {
     pub minimum_timeout: Duration,
     /// The measured time is multiplied by this.
     pub multiplier: f64,
+    /// Only the tests of these packages count; all when empty.
+    pub packages: Vec<String>,
 }
 
 impl Default for PlanOptions {
@@ -129,6 +135,7 @@ impl Default for PlanOptions {
             timeout: None,
             minimum_timeout: Duration::from_secs(20),
             multiplier: 5.0,
+            packages: Vec::new(),
         }
     }
 }
@@ -201,7 +208,7 @@ pub fn plan(
         list.iter().map(|m| (m.name.as_str(), m.package.as_str())).collect();
     // (package, test packages, targets) → (functions, mutants, acknowledged mutants)
     type Key = (String, Vec<String>, Vec<TestTarget>);
-    type Members = (Vec<String>, Vec<String>, Vec<String>);
+    type Members = (Vec<String>, Vec<String>, Vec<String>, Vec<FnId>);
     let mut groups: BTreeMap<Key, Members> = BTreeMap::new();
     for ((name, f), evidence) in functions.iter().zip(evidence) {
         let mutants: Vec<&str> = evidence
@@ -213,8 +220,13 @@ pub fn plan(
         let Some(package) = mutants.iter().find_map(|m| package_of.get(m)) else { continue };
         let mut targets = BTreeSet::new();
         let mut test_packages = BTreeSet::new();
+        let allowed =
+            |package: &str| options.packages.is_empty() || options.packages.iter().any(|p| p == package);
         for test in suite.tests.iter().filter(|t| !t.attrs.ignored && suite.reaches(t, *f)) {
             let krate = &index.crates[test.krate.index()];
+            if !allowed(&krate.package) {
+                continue;
+            }
             test_packages.insert(krate.package.clone());
             targets.insert(match krate.kind {
                 TargetKind::Lib => TestTarget::Lib,
@@ -224,11 +236,16 @@ pub fn plan(
         }
         if targets.is_empty() {
             targets.insert(TestTarget::AllTests);
-            test_packages.insert((*package).to_string());
+            if options.packages.is_empty() {
+                test_packages.insert((*package).to_string());
+            } else {
+                test_packages.extend(options.packages.iter().cloned());
+            }
         }
         let key = (package.to_string(), test_packages.into_iter().collect(), targets.into_iter().collect());
-        let (names, all, acknowledged) = groups.entry(key).or_default();
+        let (names, all, acknowledged, ids) = groups.entry(key).or_default();
         names.push(name.clone());
+        ids.push(*f);
         all.extend(mutants.iter().map(|m| m.to_string()));
         acknowledged.extend(
             evidence.mutants.iter().filter(|m| m.acknowledged.is_some()).map(|m| m.mutant.name.clone()),
@@ -237,13 +254,42 @@ pub fn plan(
     let current = SourceStamp::of(index);
     let groups = groups
         .into_iter()
-        .map(|((package, test_packages, targets), (functions, mutants, acknowledged))| {
+        .map(|((package, test_packages, targets), (functions, mutants, acknowledged, ids))| {
             let binaries = binaries(index, &suite, &test_packages, &targets);
             let baseline = baseline(&current, last_run, &binaries, options);
-            Group { package, test_packages, targets, binaries, functions, mutants, acknowledged, baseline }
+            let diff = lines_of(index, &ids);
+            Group {
+                package,
+                test_packages,
+                targets,
+                binaries,
+                functions,
+                mutants,
+                acknowledged,
+                baseline,
+                diff,
+            }
         })
         .collect();
     Plan { groups }
+}
+
+/// A diff adding every line of the functions `ids`.
+fn lines_of(index: &SourceIndex, ids: &[FnId]) -> String {
+    let mut by_file: BTreeMap<crate::source::FileId, Vec<(usize, usize)>> = BTreeMap::new();
+    for &f in ids {
+        let def = index.func(f);
+        by_file.entry(def.file).or_default().push((def.start.line as usize, def.end.line as usize));
+    }
+    let files: Vec<super::diff::AddedLines<'_>> = by_file
+        .into_iter()
+        .map(|(file, ranges)| super::diff::AddedLines {
+            rel: index.file(file).rel.as_str(),
+            text: index.file(file).text.as_str(),
+            ranges,
+        })
+        .collect();
+    super::diff::synthetic(&files)
 }
 
 /// The crates whose test binaries a group runs.

@@ -365,12 +365,28 @@ fn the_plan_groups_by_reaching_binaries_and_skips_only_a_proven_baseline() {
     assert_eq!(utf8.binaries, ["demo"]);
     assert_eq!(utf8.mutants.len(), 3);
     assert!(utf8.acknowledged.is_empty());
+    // For `--in-diff`: every line of the function, as it is now.
+    assert!(
+        utf8.diff.starts_with(
+            "--- a/src/lib.rs\n+++ b/src/lib.rs\n@@ -0,0 +1,4 @@\n+pub fn utf8(x: i32) -> bool {\n"
+        ),
+        "{}",
+        utf8.diff
+    );
     assert_eq!(
         utf8.baseline,
         Baseline::Skip { timeout: Duration::from_secs(31), measured: Duration::from_millis(6200) }
     );
     assert_eq!(outer.targets, [TestTarget::AllTests], "no test reaches `outer`");
     assert_eq!(outer.test_packages, ["demo"]);
+    // Only the tests of another package: nothing of `demo` reaches `utf8` then.
+    let elsewhere = PlanOptions { packages: vec!["other-crate".into()], ..PlanOptions::default() };
+    let planned = plan(&fx.index, &functions, &joined.functions, &list, Some(&last), &elsewhere);
+    assert_eq!(planned.groups.len(), 1);
+    assert_eq!(
+        (&planned.groups[0].targets, &planned.groups[0].test_packages),
+        (&vec![TestTarget::AllTests], &vec!["other-crate".to_string()])
+    );
 
     let fixed = PlanOptions { timeout: Some(Duration::from_secs(3)), ..PlanOptions::default() };
     let planned = plan(&fx.index, &functions, &joined.functions, &list, Some(&last), &fixed);
