@@ -125,6 +125,7 @@ impl Tools {
 
 /// One test's proof: where its binary is and which profiles it wrote, or why there
 /// is none.
+#[derive(Debug, Clone)]
 struct Proof {
     target: ProofTarget,
     passed: bool,
@@ -142,15 +143,18 @@ pub fn prove(
     vital_files: &[PathBuf],
     stamp: &[u8],
     out: &Path,
+    early: Option<Early>,
 ) -> Result<(), Error> {
     let tools = Tools::find()?;
     let parent = out.parent().unwrap_or(&workspace.target_dir);
     let pid = std::process::id();
     let name = out.file_name().unwrap_or_default().to_string_lossy().into_owned();
     let temp = parent.join(format!(".{name}.{pid}.tmp"));
-    let scratch = parent.join(format!(".pertest-profiles.{pid}.tmp"));
+    let (scratch, early) = match early {
+        Some(early) => early.finish(),
+        None => (scratch_dir(parent), Vec::new()),
+    };
     let _ = std::fs::remove_dir_all(&temp);
-    let _ = std::fs::remove_dir_all(&scratch);
     for dir in [&temp, &scratch] {
         std::fs::create_dir_all(dir).map_err(|err| io_error(dir, "create", &err))?;
     }
@@ -163,8 +167,8 @@ pub fn prove(
         };
         let _ = writeln!(std::io::stderr(), "vital: per-test evidence of {tests}, {how}");
     }
-    let result =
-        prove_into(workspace, targets, located, vital_files, &tools, &temp, &scratch).and_then(|()| {
+    let result = prove_into(workspace, targets, located, vital_files, &tools, (&temp, &scratch), early)
+        .and_then(|()| {
             // The source stamp of the run: the per-test evidence is checked against it
             // wherever it is carried (`--per-test DIR`).
             let path = temp.join(vital::evidence::pertest::STAMP_FILE);
@@ -194,13 +198,28 @@ fn prove_into(
     located: &Located,
     vital_files: &[PathBuf],
     tools: &Tools,
-    out: &Path,
-    scratch: &Path,
+    (out, scratch): (&Path, &Path),
+    early: Vec<Proof>,
 ) -> Result<(), Error> {
     let proofs: Vec<Proof> = match located {
         Located::Libtest(binaries) => {
+            // Proven while the suite ran, and passed alone: kept. The rest (and a test
+            // that failed alone beside the suite, which may have been the suite's
+            // doing) run alone now, one at a time.
+            let (mut done, rest): (Vec<Proof>, Vec<ProofTarget>) = {
+                let mut done = Vec::new();
+                let mut rest = Vec::new();
+                for target in targets {
+                    match early.iter().find(|p| p.passed && p.target == *target) {
+                        Some(proof) => done.push(proof.clone()),
+                        None => rest.push(target.clone()),
+                    }
+                }
+                (done, rest)
+            };
             let runner = crate::runner::user_runner(&workspace.root, &crate::process::host_triple()?);
-            run_alone(workspace, targets, binaries, runner.as_deref(), scratch)?
+            done.extend(run_alone(workspace, &rest, binaries, runner.as_deref(), scratch)?);
+            done
         }
         Located::Nextest(dir) => seen_by_runner(workspace, targets, dir)?,
     };
@@ -235,6 +254,128 @@ fn prove_into(
     let index = Index { vital_per_test: INDEX_VERSION, tests: entries.into_iter().map(|(_, e)| e).collect() };
     let json = serde_json::to_vec_pretty(&index).expect("an index always serializes");
     vital::fsutil::write_atomic(&out.join(INDEX_FILE), &json)
+}
+
+/// Where the profiles of the tests run alone go while vital works.
+fn scratch_dir(parent: &Path) -> PathBuf {
+    parent.join(format!(".pertest-profiles.{}.tmp", std::process::id()))
+}
+
+/// The per-test pass started while the suite still runs (libtest): each candidate
+/// test that passed is run alone as soon as its test binary has finished — on the
+/// core the suite leaves free, and during cargo-llvm-cov's own merge and export —
+/// so that the proof costs little beyond the suite's run. A test that fails alone
+/// here is run again after the suite (it may have clashed with the suite's other
+/// binaries); a test not run early is run then too.
+pub struct Early {
+    workspace: Workspace,
+    candidates: Vec<ProofTarget>,
+    scratch: PathBuf,
+    jobs: Option<std::sync::mpsc::Sender<(ProofTarget, PathBuf)>>,
+    worker: Option<std::thread::JoinHandle<Vec<Proof>>>,
+}
+
+impl std::fmt::Debug for Early {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Early").field("candidates", &self.candidates.len()).finish_non_exhaustive()
+    }
+}
+
+impl Early {
+    /// Starts the worker for `candidates` (the tests to prove if they pass), with
+    /// their profiles under `parent`.
+    pub fn start(workspace: &Workspace, candidates: Vec<ProofTarget>, parent: &Path) -> Result<Early, Error> {
+        let scratch = scratch_dir(parent);
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch).map_err(|err| io_error(&scratch, "create", &err))?;
+        let runner = crate::runner::user_runner(&workspace.root, &crate::process::host_triple()?);
+        let (jobs, received) = std::sync::mpsc::channel::<(ProofTarget, PathBuf)>();
+        let dir = scratch.clone();
+        // As many workers as cores: a test starts only once its binary has finished,
+        // so they mostly run beside other binaries or cargo-llvm-cov's own report.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let worker = std::thread::spawn(move || {
+            let received = std::sync::Mutex::new(received);
+            let proofs = std::sync::Mutex::new(Vec::new());
+            std::thread::scope(|scope| {
+                for _ in 0..workers {
+                    scope.spawn(|| {
+                        loop {
+                            let job = received.lock().ok().and_then(|r| r.recv().ok());
+                            let Some((target, binary)) = job else { return };
+                            if crate::process::interrupted().is_err() {
+                                return;
+                            }
+                            let proof = run_proof(&target, binary, runner.as_deref(), &dir);
+                            if let Ok(mut proofs) = proofs.lock() {
+                                proofs.push(proof);
+                            }
+                        }
+                    });
+                }
+            });
+            proofs.into_inner().unwrap_or_default()
+        });
+        Ok(Early {
+            workspace: workspace.clone(),
+            candidates,
+            scratch,
+            jobs: Some(jobs),
+            worker: Some(worker),
+        })
+    }
+
+    /// A test binary finished, and these tests of it passed: its candidates among
+    /// them start.
+    pub fn binary_done(&self, binary: &Binary, passed: &[String]) {
+        let Some(jobs) = &self.jobs else { return };
+        for target in &self.candidates {
+            let here =
+                target.krate == binary.krate && target.package_dir.join(&binary.source) == target.source;
+            if !here || target.parametrized || !passed.contains(&target.test) {
+                continue;
+            }
+            if let Some((_, path)) = binary_of(&self.workspace, target, std::slice::from_ref(binary)) {
+                let _ = jobs.send((target.clone(), path));
+            }
+        }
+    }
+
+    /// Waits for the tests started, and hands over their scratch directory and proofs.
+    fn finish(mut self) -> (PathBuf, Vec<Proof>) {
+        drop(self.jobs.take());
+        let proofs = self.worker.take().and_then(|w| w.join().ok()).unwrap_or_default();
+        (std::mem::take(&mut self.scratch), proofs)
+    }
+}
+
+impl Drop for Early {
+    /// Not handed over (the run failed or stopped): its tests end, its profiles go.
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+        if !self.scratch.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.scratch);
+        }
+    }
+}
+
+/// Runs `target` alone from `binary`, its profile in `scratch`.
+fn run_proof(target: &ProofTarget, binary: PathBuf, runner: Option<&[String]>, scratch: &Path) -> Proof {
+    let stem = file_stem(&target.krate, &target.test);
+    // A second run of the same test (after the suite) writes beside the first:
+    // only the profiles of this run count.
+    for old in profiles_with_prefix(&scratch.join(&stem)) {
+        let _ = std::fs::remove_file(old);
+    }
+    let (passed, note) = match run_one(target, &binary, runner, &scratch.join(format!("{stem}-%p.profraw"))) {
+        Ok(()) => (true, None),
+        Err(note) => (false, Some(note)),
+    };
+    let profiles = profiles_with_prefix(&scratch.join(&stem));
+    Proof { target: target.clone(), passed, binary: Some(binary), profiles, note }
 }
 
 /// The test binary of `target` among those cargo announced.
@@ -284,14 +425,7 @@ fn run_alone(
             });
             continue;
         };
-        let stem = file_stem(&target.krate, &target.test);
-        let (passed, note) =
-            match run_one(target, &binary, runner, &scratch.join(format!("{stem}-%p.profraw"))) {
-                Ok(()) => (true, None),
-                Err(note) => (false, Some(note)),
-            };
-        let profiles = profiles_with_prefix(&scratch.join(&stem));
-        proofs.push(Proof { target: target.clone(), passed, binary: Some(binary), profiles, note });
+        proofs.push(run_proof(target, binary, runner, scratch));
     }
     Ok(proofs)
 }

@@ -317,7 +317,17 @@ pub fn produce_coverage(
     // The settings describe the coverage beside them: none while a run is under way.
     let settings_path = RunSettings::path_for(output);
     let _ = std::fs::remove_file(&settings_path);
-    let (outcome, located) = run_coverage(workspace, run, output)?;
+    // Under libtest, each failure-mode test is proven alone as soon as its binary
+    // has run (`pertest::Early`), while the suite goes on.
+    let early = if run.runner == Runner::Nextest {
+        None
+    } else {
+        let candidates = session.proof_candidates();
+        (!candidates.is_empty())
+            .then(|| crate::pertest::Early::start(workspace, candidates, dir))
+            .transpose()?
+    };
+    let (outcome, located) = run_coverage(workspace, run, output, early.as_ref())?;
     let per_test = vital::evidence::pertest::dir_for(output);
     // Evidence of an earlier run must never stand beside this run's coverage.
     let _ = std::fs::remove_dir_all(&per_test);
@@ -345,6 +355,7 @@ pub fn produce_coverage(
                 &session.vital_file_paths(),
                 &json,
                 &per_test,
+                early,
             )?;
         }
     }
@@ -366,6 +377,7 @@ fn run_coverage(
     workspace: &Workspace,
     run: &CoverageRun,
     output: &Path,
+    early: Option<&crate::pertest::Early>,
 ) -> Result<(RunOutcome, Option<crate::pertest::Located>), Error> {
     let dir = output.parent().unwrap_or(&workspace.target_dir).to_path_buf();
     std::fs::create_dir_all(&dir).map_err(|err| io_error(&dir, "create", &err))?;
@@ -400,7 +412,7 @@ fn run_coverage(
         _ => {
             let events = dir.join(format!(".tests.{pid}.jsonl"));
             let (status, binaries) =
-                run_libtest(run.command(&temp, runner, None), &events).map_err(spawn_error)?;
+                run_libtest(run.command(&temp, runner, None), &events, early).map_err(spawn_error)?;
             (status, events, crate::pertest::Located::Libtest(binaries))
         }
     };
@@ -618,6 +630,7 @@ fn remove_leftovers(dir: &Path) {
 fn run_libtest(
     mut command: Command,
     events: &Path,
+    early: Option<&crate::pertest::Early>,
 ) -> std::io::Result<(std::process::ExitStatus, Vec<vital::evidence::tests::libtest::Binary>)> {
     use std::io::{BufRead, Write};
     let (reader, writer) = std::io::pipe()?;
@@ -629,6 +642,7 @@ fn run_libtest(
     let mut out = std::io::BufWriter::new(std::fs::File::create(events)?);
     let mut stderr = std::io::stderr().lock();
     let mut tee = vital::evidence::tests::libtest::Tee::default();
+    let mut passed: Vec<String> = Vec::new();
     for line in std::io::BufReader::new(reader).lines() {
         let line = tee.line(&line?);
         if let Some(show) = line.show {
@@ -636,6 +650,23 @@ fn run_libtest(
         }
         if let Some(record) = line.record {
             writeln!(out, "{record}")?;
+            if let Some(early) = early {
+                // The tests of the running binary that passed; when it ends, they
+                // can be proven alone.
+                let event: serde_json::Value = serde_json::from_str(&record).unwrap_or_default();
+                match (event["type"].as_str(), event["event"].as_str()) {
+                    (Some("test"), Some("ok")) => {
+                        passed.extend(event["name"].as_str().map(str::to_string));
+                    }
+                    (Some("suite"), Some("ok" | "failed")) => {
+                        if let Some(binary) = tee.binaries().last() {
+                            early.binary_done(binary, &passed);
+                        }
+                        passed.clear();
+                    }
+                    _ => {}
+                }
+            }
         }
     }
     out.flush()?;

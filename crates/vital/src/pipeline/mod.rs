@@ -705,6 +705,18 @@ impl Session {
     /// test of each declared failure mode that exists, is not ignored, reaches the
     /// function and asserts, and passed in the suite.
     pub fn proof_targets(&self, results: &TestResults) -> Vec<ProofTarget> {
+        self.proof_targets_where(&|krate, test, parametrized| {
+            results.lookup(krate, test, parametrized) == Some(crate::evidence::tests::Outcome::Passed)
+        })
+    }
+
+    /// The tests [`Session::proof_targets`] would give if every test passed: those
+    /// to run alone as soon as they have passed in the suite.
+    pub fn proof_candidates(&self) -> Vec<ProofTarget> {
+        self.proof_targets_where(&|_, _, _| true)
+    }
+
+    fn proof_targets_where(&self, passed: &dyn Fn(&str, &str, bool) -> bool) -> Vec<ProofTarget> {
         let suite = TestSuite::new(&self.index);
         let mut targets: Vec<ProofTarget> = Vec::new();
         for (entry, f) in self.entries() {
@@ -716,8 +728,7 @@ impl Session {
                     let counts = !test.attrs.ignored
                         && (entry.tests.contains_key(mode) || suite.reaches(test, f))
                         && suite.asserts_about(test, f)
-                        && results.lookup(&krate.name, &test.path, parametrized)
-                            == Some(crate::evidence::tests::Outcome::Passed);
+                        && passed(&krate.name, &test.path, parametrized);
                     let known = targets.iter().any(|t| t.krate == krate.name && t.test == test.path);
                     if counts && !known {
                         targets.push(self.proof_target(krate, &test.path, parametrized));
@@ -737,9 +748,9 @@ impl Session {
                 }
                 let krate = &self.index.crates[test.krate.index()];
                 let parametrized = test.attrs.is_parametrized();
-                let passed = results.lookup(&krate.name, &test.path, parametrized)
-                    == Some(crate::evidence::tests::Outcome::Passed);
-                if passed && !targets.iter().any(|t| t.krate == krate.name && t.test == test.path) {
+                if passed(&krate.name, &test.path, parametrized)
+                    && !targets.iter().any(|t| t.krate == krate.name && t.test == test.path)
+                {
                     targets.push(self.proof_target(krate, &test.path, parametrized));
                 }
             }
