@@ -232,6 +232,9 @@ impl CoverageRun {
         // it would capture it), and names each command it runs.
         command.args(["-v", "--branch", "--json", "--ignore-run-fail", "--output-path"]).arg(output);
         command.env("RUSTC_BOOTSTRAP", "1");
+        // A `vital::harness` test target in the workspace leaves this run's gate to
+        // vital, which checks it once the tests are done (SPEC §11).
+        command.env(vital::harness::INSIDE_RUN_ENV, "1");
         if let Some(path) = &self.manifest_path {
             command.arg("--manifest-path").arg(path);
         }

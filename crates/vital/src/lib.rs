@@ -34,6 +34,7 @@ pub mod evidence;
 #[cfg(test)]
 mod failclosed;
 pub mod fsutil;
+pub mod harness;
 pub mod model;
 pub mod pipeline;
 pub mod policy;
