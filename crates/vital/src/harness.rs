@@ -47,7 +47,6 @@
 //! [`main`] is a test binary's entry point. It runs `cargo metadata` to find the
 //! workspace, and libtest-mimic prints the cases. Everything else here is pure.
 
-use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::catalogue::Catalogue;
@@ -343,7 +342,8 @@ fn test_workspace() -> Result<Workspace, String> {
 }
 
 /// The catalogue at the workspace root, as the cases are made of it.
-fn load_catalogue(root: &Path) -> Result<Catalogue, String> {
+#[cfg(any(feature = "harness", test))]
+fn load_catalogue(root: &std::path::Path) -> Result<Catalogue, String> {
     let path = root.join(crate::catalogue::FILE_NAME);
     if std::fs::symlink_metadata(&path).is_err() {
         return Err(format!(
@@ -408,7 +408,7 @@ mod tests {
 
     fn gate_of(catalogue: &str, environment: Environment) -> (crate::testutil::Fixture, Gate) {
         let fx = fixture(&[("src/lib.rs", LIB)]);
-        let catalogue = Catalogue::parse(Path::new("vital.toml"), catalogue).unwrap();
+        let catalogue = Catalogue::parse(std::path::Path::new("vital.toml"), catalogue).unwrap();
         let gate = Gate::new(fx.workspace.clone(), catalogue, environment);
         (fx, gate)
     }
@@ -417,7 +417,7 @@ mod tests {
     fn each_entry_is_a_static_case_and_a_coverage_case() {
         let text = "[[vital]]\nfunction = \"demo::parse\"\ntier = \"essential\"\n\n\
                     [[vital]]\nfunction = \"<demo::Store as Display>::fmt\"\ntier = \"optional\"\n";
-        let catalogue = Catalogue::parse(Path::new("vital.toml"), text).unwrap();
+        let catalogue = Catalogue::parse(std::path::Path::new("vital.toml"), text).unwrap();
         let names: Vec<String> = cases(&catalogue).into_iter().map(|c| c.name).collect();
         assert_eq!(
             names,

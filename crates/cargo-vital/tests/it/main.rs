@@ -6,6 +6,7 @@ mod edges;
 mod errors;
 mod exactness;
 mod formats;
+mod harness;
 mod hooks;
 mod html;
 mod modes;
