@@ -1,4 +1,5 @@
-//! Command line: `cargo vital run | check | mutants | list | suggest | report | hook`.
+//! Command line: `cargo vital run | check | mutants | list | suggest | report | hook |
+//! inventory | init | schema | certify`.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -41,22 +42,22 @@ struct VitalCli {
 }
 
 #[derive(Args, Debug, Clone)]
-struct Common {
+pub(crate) struct Common {
     /// Path to the workspace's Cargo.toml.
     #[arg(long, global = true, value_name = "PATH")]
-    manifest_path: Option<PathBuf>,
+    pub(crate) manifest_path: Option<PathBuf>,
     /// The catalogue [default: vital.toml at the workspace root].
     #[arg(long, global = true, value_name = "PATH")]
-    catalogue: Option<PathBuf>,
+    pub(crate) catalogue: Option<PathBuf>,
     /// Output format [default: human; html for `report`].
     #[arg(long, global = true, value_enum)]
-    format: Option<FormatArg>,
+    pub(crate) format: Option<FormatArg>,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, global = true, value_name = "FILE")]
-    output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Coloring [default: from CARGO_TERM_COLOR, else auto; NO_COLOR turns auto off].
     #[arg(long, global = true, value_enum)]
-    color: Option<ColorArg>,
+    pub(crate) color: Option<ColorArg>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -83,6 +84,27 @@ enum Command {
     /// Manage the git pre-commit hook that runs `cargo vital check --static`.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// List the functions that look vital and are not in the catalogue: they hold
+    /// `unsafe`, do file I/O, take locks, parse input, or are `pub` and return
+    /// `Result`. Ranked, each with why and the failure modes `suggest` gives it.
+    Inventory,
+    /// Write a starter `vital.toml` from the inventory (never over an existing one),
+    /// with a `#:schema` line for editors and the tiers' defaults as comments.
+    Init(InitArgs),
+    /// Print the JSON Schema of `vital.toml` (draft-07; editors complete and check
+    /// the catalogue with it).
+    Schema,
+}
+
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// At most this many entries, the most vital first.
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    max: usize,
+    /// The schema the `#:schema` line points at: a URL or a path relative to the
+    /// catalogue [default: this version's vital.schema.json on GitHub].
+    #[arg(long, value_name = "URL|PATH")]
+    schema: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -278,7 +300,7 @@ struct CheckArgs {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum FormatArg {
+pub(crate) enum FormatArg {
     Human,
     Json,
     Markdown,
@@ -290,7 +312,7 @@ enum FormatArg {
 
 impl Common {
     /// `--format`, else human.
-    fn format(&self) -> FormatArg {
+    pub(crate) fn format(&self) -> FormatArg {
         self.format.unwrap_or(FormatArg::Human)
     }
 }
@@ -310,7 +332,7 @@ impl FormatArg {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum ColorArg {
+pub(crate) enum ColorArg {
     Auto,
     Always,
     Never,
@@ -368,7 +390,17 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
     if let Command::Report(args) = &cli.command {
         return report(&common, args);
     }
+    if let Command::Schema = cli.command {
+        return crate::start::run_schema(&common);
+    }
     let workspace = process::workspace(common.manifest_path.as_deref())?;
+    match cli.command {
+        Command::Inventory => return crate::start::run_inventory(&common, workspace),
+        Command::Init(args) => {
+            return crate::start::run_init(&common, workspace, args.max, args.schema.as_deref());
+        }
+        _ => {}
+    }
     if let Command::Hook(HookCommand::Install { force }) = cli.command {
         let path = process::install_hook(&workspace, force)?;
         let mut stderr = anstream::stderr();
@@ -419,7 +451,12 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
             emit(&common, &suggestions_text(&all, common.format()), &protected)?;
             Ok(EXIT_PASS)
         }
-        Command::Hook(_) | Command::Stamp | Command::Report(_) => unreachable!("handled above"),
+        Command::Hook(_)
+        | Command::Stamp
+        | Command::Report(_)
+        | Command::Schema
+        | Command::Inventory
+        | Command::Init(_) => unreachable!("handled above"),
         Command::Check(args) if args.static_only => {
             let baseline = args.baseline.map(InputFile::new);
             render(&common, &session.check_static(baseline.as_ref())?, &protected)
@@ -691,7 +728,7 @@ fn render(common: &Common, report: &vital::report::Report, protected: &Protected
 }
 
 /// Pretty JSON with a trailing newline.
-fn to_json(value: &impl serde::Serialize) -> String {
+pub(crate) fn to_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).expect("vital's output types always serialize") + "\n"
 }
 
@@ -721,13 +758,13 @@ fn suggestions_text(all: &[suggest::Suggested], format: FormatArg) -> String {
 /// What `--output` must never replace: the files the command reads, and the
 /// workspace's sources and manifests (indexed or not: `build.rs`, examples).
 #[derive(Debug, Default)]
-struct Protected {
-    root: Option<PathBuf>,
-    files: Vec<PathBuf>,
+pub(crate) struct Protected {
+    pub(crate) root: Option<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
 }
 
 impl Protected {
-    fn of(common: &Common, session: &Session, inputs: &Inputs) -> Protected {
+    pub(crate) fn of(common: &Common, session: &Session, inputs: &Inputs) -> Protected {
         let workspace = session.workspace();
         let catalogue = common.catalogue.clone().unwrap_or_else(|| workspace.root.join(FILE_NAME));
         let mut files = vec![catalogue];
@@ -769,7 +806,7 @@ fn refuse_output(common: &Common, protected: &Protected) -> Result<(), Error> {
 /// Writes the output: to `--output` (see [`vital::fsutil::write_output`]: never over
 /// a [`Protected`] file), else to stdout (also for `--output -`; a closed pipe is not
 /// an error).
-fn emit(common: &Common, text: &str, protected: &Protected) -> Result<(), Error> {
+pub(crate) fn emit(common: &Common, text: &str, protected: &Protected) -> Result<(), Error> {
     if let Some(path) = common.output.as_deref().filter(|p| *p != Path::new("-")) {
         refuse_output(common, protected)?;
         return vital::fsutil::write_output(path, text.as_bytes(), &protected.files);

@@ -10,5 +10,6 @@ pub mod cli;
 pub mod pertest;
 pub mod process;
 mod runner;
+mod start;
 
 pub use cli::{EXIT_FAIL, EXIT_PASS, EXIT_UNUSABLE, main_with_args};

@@ -35,6 +35,7 @@ pub mod evidence;
 mod failclosed;
 pub mod fsutil;
 pub mod harness;
+pub mod inventory;
 pub mod model;
 pub mod pipeline;
 pub mod policy;

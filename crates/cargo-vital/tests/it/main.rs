@@ -9,6 +9,7 @@ mod formats;
 mod harness;
 mod hooks;
 mod html;
+mod init;
 mod modes;
 mod mutants;
 mod names;
