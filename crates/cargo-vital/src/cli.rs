@@ -94,6 +94,11 @@ enum Command {
     /// Print the JSON Schema of `vital.toml` (draft-07; editors complete and check
     /// the catalogue with it).
     Schema,
+    /// When every gate holds on the evidence (coverage, test results, per-test
+    /// evidence, mutants where the tiers demand them), write an in-toto statement
+    /// of a SLSA verification summary for the commit [default:
+    /// target/vital/vital.intoto.json]; otherwise write nothing and exit 1.
+    Certify(CertifyArgs),
 }
 
 #[derive(Args, Debug)]
@@ -255,7 +260,7 @@ enum RunnerArg {
 }
 
 #[derive(Args, Debug)]
-struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// llvm-cov JSON exports to join; several merge (sharded CI)
     /// [default: target/vital/coverage.json, as `cargo vital run` writes it].
     #[arg(long, value_name = "FILE", num_args = 1..)]
@@ -297,6 +302,58 @@ struct CheckArgs {
     /// or are new.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+}
+
+impl CheckArgs {
+    /// The option of `check` that a certificate cannot be made with, if one is given:
+    /// it states what holds of the whole catalogue, on fresh evidence.
+    pub(crate) fn not_for_certify(&self) -> Option<&'static str> {
+        if self.static_only {
+            Some("`--static`: a certificate needs coverage, test results and all")
+        } else if self.baseline.is_some() {
+            Some("`--baseline`: a certificate states what holds, not what a baseline accepts")
+        } else if !self.selection.packages.is_empty() || !self.selection.exclude.is_empty() {
+            Some("`--package`/`--exclude`: a certificate is of the whole catalogue")
+        } else if self.unstamped {
+            Some("`--unstamped`: nothing would show the coverage is of the certified source")
+        } else {
+            None
+        }
+    }
+
+    /// Whether mutation results are given.
+    pub(crate) fn has_mutants(&self) -> bool {
+        !self.mutants.is_empty()
+    }
+
+    /// Adds mutation results and their mutant list.
+    pub(crate) fn add_mutants(&mut self, dir: PathBuf, list: PathBuf) {
+        self.mutants.push(dir);
+        self.mutant_list = Some(list);
+    }
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CertifyArgs {
+    /// The evidence to certify, as `check` reads it [default: the last `cargo vital
+    /// run`, and target/vital/mutants when `cargo vital mutants` wrote it].
+    #[command(flatten)]
+    pub(crate) evidence: CheckArgs,
+    /// An artifact the certificate is about (repeatable): named in the statement's
+    /// subject, beside the commit, by its SHA-256.
+    #[arg(long = "subject", value_name = "FILE")]
+    pub(crate) subjects: Vec<PathBuf>,
+    /// Certify although tracked files have uncommitted changes; the statement then
+    /// lists them.
+    #[arg(long)]
+    pub(crate) allow_dirty: bool,
+    /// The statement's `resourceUri` [default: git+<the origin remote>@<commit>].
+    #[arg(long, value_name = "URI")]
+    pub(crate) resource_uri: Option<String>,
+    /// Recompute every digest of a statement against the tree and the evidence on
+    /// disk instead: exit 0 when all match, 1 otherwise.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["subjects", "allow_dirty", "resource_uri"])]
+    pub(crate) verify: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -394,6 +451,9 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
         return crate::start::run_schema(&common);
     }
     let workspace = process::workspace(common.manifest_path.as_deref())?;
+    if let Command::Certify(CertifyArgs { verify: Some(statement), .. }) = &cli.command {
+        return crate::certify::run_verify(&workspace, statement);
+    }
     match cli.command {
         Command::Inventory => return crate::start::run_inventory(&common, workspace),
         Command::Init(args) => {
@@ -462,6 +522,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
             render(&common, &session.check_static(baseline.as_ref())?, &protected)
         }
         Command::Check(args) => check(&common, &session, args),
+        Command::Certify(args) => crate::certify::run_certify(&common, &session, args),
         Command::Run(args) => run_tests(&common, &session, args),
         Command::Mutants(args) => run_mutants(&common, &session, args),
     }
@@ -487,7 +548,42 @@ fn suggest_one(common: &Common, workspace: Workspace, function: &str) -> Result<
 
 /// `cargo vital check`: existing coverage and results.
 fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Error> {
-    let workspace = session.workspace();
+    let evidence = evidence(session.workspace(), args)?;
+    let report = evidence.check(session)?;
+    save_report(session.workspace(), &report);
+    render(common, &report, &Protected::of(common, session, &evidence.inputs))
+}
+
+/// The evidence a check reads, from `check`'s arguments (`certify` takes the same).
+pub(crate) struct Evidence {
+    /// What to read.
+    pub(crate) inputs: Inputs,
+    /// Mutation results and no coverage at all: a check of the mutation results alone.
+    pub(crate) mutation_only: bool,
+    /// The mutant list vital had cargo-mutants write for this check: a temporary
+    /// file, removed with the evidence.
+    pub(crate) listed: Option<PathBuf>,
+}
+
+impl Evidence {
+    /// The check of this evidence.
+    pub(crate) fn check(&self, session: &Session) -> Result<vital::report::Report, Error> {
+        if self.mutation_only { session.check_mutation(&self.inputs) } else { session.check(&self.inputs) }
+    }
+}
+
+impl Drop for Evidence {
+    fn drop(&mut self) {
+        if let Some(path) = &self.listed {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The evidence `args` name, with the defaults of `check`: the coverage and results
+/// of the last `cargo vital run`; the mutants of the current source listed by
+/// cargo-mutants when mutation results are given without a list.
+pub(crate) fn evidence(workspace: &Workspace, args: CheckArgs) -> Result<Evidence, Error> {
     // Mutation results and no coverage at all: a check of the mutation results alone.
     let mutation_only = args.coverage.is_empty()
         && args.tests.is_empty()
@@ -526,9 +622,7 @@ fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Erro
     }
     inputs = args.per_test.into_iter().fold(inputs, Inputs::per_test);
     if args.mutants.is_empty() {
-        let report = session.check(&inputs)?;
-        save_report(workspace, &report);
-        return render(common, &report, &Protected::of(common, session, &inputs));
+        return Ok(Evidence { inputs, mutation_only, listed: None });
     }
     inputs = args.mutants.into_iter().fold(inputs, Inputs::mutants);
     // The mutants the source has now: given, or listed by cargo-mutants.
@@ -548,13 +642,7 @@ fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Erro
             Some(path)
         }
     };
-    let report = if mutation_only { session.check_mutation(&inputs) } else { session.check(&inputs) };
-    if let Some(path) = listed {
-        let _ = std::fs::remove_file(path);
-    }
-    let report = report?;
-    save_report(workspace, &report);
-    render(common, &report, &Protected::of(common, session, &inputs))
+    Ok(Evidence { inputs, mutation_only, listed })
 }
 
 /// `cargo vital mutants`: the mutants of the vital functions, then the mutation check.
@@ -777,7 +865,7 @@ impl Protected {
     }
 
     /// Why `output` may not be written, if it may not.
-    fn refuses(&self, output: &Path) -> Option<String> {
+    pub(crate) fn refuses(&self, output: &Path) -> Option<String> {
         let target = vital::fsutil::output_target(output);
         if let Some(read) = self.files.iter().find(|f| vital::fsutil::same_file(f, &target)) {
             return Some(format!("it is {}, which this command reads", read.display()));

@@ -6,6 +6,7 @@
 //! same way `cargo vital run` does.
 #![forbid(unsafe_code)]
 
+mod certify;
 pub mod cli;
 pub mod pertest;
 pub mod process;

@@ -29,6 +29,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalogue;
+pub mod certify;
 mod error;
 pub mod evidence;
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! vital's integration tests: the real `cargo-vital` binary on fixture workspaces
 //! under real cargo-llvm-cov. One test binary, modules by subject.
 
+mod certify;
 mod corpus;
 mod edges;
 mod errors;
