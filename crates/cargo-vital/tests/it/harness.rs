@@ -19,9 +19,18 @@ pub fn harness_fixture(copy: &str) -> PathBuf {
     dir
 }
 
-/// Runs `cargo <args>` in `dir` with the environment variables `env`.
+/// Runs `cargo <args>` in `dir` with the environment variables `env`. The copies
+/// share one build directory (cargo's `build.build-dir`), so that `vital` and its
+/// dependencies are built once for all of them; each keeps its own target
+/// directory, and so its own `target/vital/`.
 fn cargo(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
-    let output = command("cargo", dir).args(args).envs(env.iter().copied()).output().expect("cargo runs");
+    let build_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("harness-build");
+    let output = command("cargo", dir)
+        .args(args)
+        .env("CARGO_BUILD_BUILD_DIR", build_dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("cargo runs");
     Outcome {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
