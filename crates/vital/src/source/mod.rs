@@ -360,6 +360,8 @@ pub struct BodyFacts {
     pub asserts: bool,
     /// Mentions `std::fs`, `File`, `OpenOptions`.
     pub uses_fs: bool,
+    /// Holds an `unsafe` block.
+    pub uses_unsafe: bool,
 }
 
 /// The kind of a parameter, for suggestions.
@@ -373,6 +375,11 @@ pub enum ParamKind {
     Integer,
     /// `Path`, `PathBuf`.
     Path,
+    /// A fixed-size array, `[T; N]` (never empty).
+    Array,
+    /// A reader or writer: `impl Read`, `&mut dyn Write`, a type parameter bounded
+    /// by `Read`, `BufRead`, `Write` or `Seek` (its I/O may be in memory).
+    Io,
     /// Anything else.
     Other,
 }
@@ -390,6 +397,8 @@ pub struct SignatureFacts {
     pub returns_io_result: bool,
     /// Returns a `Result`.
     pub returns_result: bool,
+    /// An `unsafe fn`.
+    pub is_unsafe: bool,
 }
 
 /// The index of a workspace's source.
@@ -558,6 +567,14 @@ impl SourceIndex {
         let byte = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).nth(nth)?;
         let pos = Pos::new(line, u32::try_from(byte).ok()? + 1);
         (def.start <= pos && pos < def.end).then_some(pos)
+    }
+
+    /// Whether the function is declared `pub` (not `pub(crate)` or narrower): a
+    /// public entry point, when its module is public too.
+    pub fn is_public(&self, id: FnId) -> bool {
+        let f = self.func(id);
+        let text = self.file(f.file).text.get(f.span.clone()).unwrap_or_default();
+        text.strip_prefix("pub").is_some_and(|rest| !rest.trim_start().starts_with('('))
     }
 
     /// `file:line` of a function's `fn` keyword, relative to the workspace.

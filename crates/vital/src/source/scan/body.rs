@@ -114,6 +114,11 @@ impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
         syn::visit::visit_path(self, path);
     }
 
+    fn visit_expr_unsafe(&mut self, block: &'ast syn::ExprUnsafe) {
+        self.facts.uses_unsafe = true;
+        syn::visit::visit_expr_unsafe(self, block);
+    }
+
     fn visit_local(&mut self, local: &'ast syn::Local) {
         if let (syn::Pat::Ident(ident), Some(init)) = (&local.pat, &local.init) {
             let heads = self.heads(&init.expr);
@@ -176,6 +181,7 @@ impl<'ast> Visit<'ast> for BodyVisitor<'ast> {
                 self.facts.asserts |= inner.facts.asserts;
                 self.facts.uses_fs |= inner.facts.uses_fs;
                 self.failpoints.extend(inner.failpoints);
+                self.facts.uses_unsafe |= inner.facts.uses_unsafe;
             }
             Err(_) => scan_tokens_for_calls(mac.tokens.clone(), &mut self.facts.calls),
         }

@@ -24,15 +24,42 @@ pub(super) fn test_attrs(attrs: &[syn::Attribute]) -> Option<TestAttrs> {
     kind.map(|kind| TestAttrs { kind, ignored, should_panic })
 }
 
-pub(super) fn param_kind(ty: &syn::Type) -> ParamKind {
+/// Whether trait bounds, as tokens, name an I/O trait: `Read`, `BufRead`, `Write`,
+/// `Seek` (or their async forms).
+fn is_io_bound(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric() && c != '_').any(|word| {
+        matches!(
+            word,
+            "Read" | "BufRead" | "Write" | "Seek" | "AsyncRead" | "AsyncBufRead" | "AsyncWrite" | "AsyncSeek"
+        )
+    })
+}
+
+/// The kind of a parameter of type `ty`; `io_generics` are the type parameters
+/// bounded by an I/O trait.
+pub(super) fn param_kind(ty: &syn::Type, io_generics: &[String]) -> ParamKind {
     match ty {
-        syn::Type::Reference(r) => param_kind(&r.elem),
-        syn::Type::Slice(_) | syn::Type::Array(_) => ParamKind::Collection,
-        syn::Type::Paren(p) => param_kind(&p.elem),
-        syn::Type::Group(g) => param_kind(&g.elem),
+        syn::Type::Reference(r) => param_kind(&r.elem, io_generics),
+        syn::Type::Slice(_) => ParamKind::Collection,
+        syn::Type::Array(_) => ParamKind::Array,
+        syn::Type::Paren(p) => param_kind(&p.elem, io_generics),
+        syn::Type::Group(g) => param_kind(&g.elem, io_generics),
+        syn::Type::TraitObject(t)
+            if is_io_bound(&quote::ToTokens::to_token_stream(&t.bounds).to_string()) =>
+        {
+            ParamKind::Io
+        }
+        syn::Type::Path(p)
+            if p.qself.is_none()
+                && p.path.get_ident().is_some_and(|i| io_generics.contains(&i.to_string())) =>
+        {
+            ParamKind::Io
+        }
         syn::Type::ImplTrait(t) => {
             let text = quote::ToTokens::to_token_stream(&t.bounds).to_string();
-            if text.contains("AsRef < Path >") {
+            if is_io_bound(&text) {
+                ParamKind::Io
+            } else if text.contains("AsRef < Path >") {
                 ParamKind::Path
             } else if text.contains("AsRef") || text.contains("IntoIterator") {
                 ParamKind::Collection
@@ -58,14 +85,33 @@ pub(super) fn param_kind(ty: &syn::Type) -> ParamKind {
 }
 
 pub(super) fn signature_facts(sig: &syn::Signature) -> SignatureFacts {
-    let mut facts = SignatureFacts::default();
+    let mut facts = SignatureFacts {
+        is_unsafe: matches!(sig.safety, syn::Safety::Unsafe(_)),
+        ..SignatureFacts::default()
+    };
+    // Type parameters bounded by an I/O trait, in `<R: Read>` or `where R: Read`.
+    let mut io_generics: Vec<String> = sig
+        .generics
+        .type_params()
+        .filter(|p| is_io_bound(&quote::ToTokens::to_token_stream(&p.bounds).to_string()))
+        .map(|p| p.ident.to_string())
+        .collect();
+    for predicate in sig.generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        if let syn::WherePredicate::Type(t) = predicate
+            && let syn::Type::Path(p) = &t.bounded_ty
+            && let Some(ident) = p.path.get_ident()
+            && is_io_bound(&quote::ToTokens::to_token_stream(&t.bounds).to_string())
+        {
+            io_generics.push(ident.to_string());
+        }
+    }
     for input in &sig.inputs {
         match input {
             syn::FnArg::Receiver(r) => {
                 facts.has_self = true;
                 facts.shared_self = matches!(r.kind, syn::ReceiverKind::Reference(_, _, None));
             }
-            syn::FnArg::Typed(t) => facts.params.push(param_kind(&t.ty)),
+            syn::FnArg::Typed(t) => facts.params.push(param_kind(&t.ty, &io_generics)),
         }
     }
     if let syn::ReturnType::Type(_, ty) = &sig.output {
