@@ -56,6 +56,10 @@ struct Common {
     /// Coloring [default: from CARGO_TERM_COLOR, else auto; NO_COLOR turns auto off].
     #[arg(long, global = true, value_enum)]
     color: Option<ColorArg>,
+    /// Say on stderr what vital read: the packages scanned, the files parsed and
+    /// those found in the scan cache (target/vital/scan-cache/).
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -340,7 +344,10 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
         return Ok(EXIT_PASS);
     }
     // Resolve before anything slow: a bad catalogue fails in a second, not after the tests.
-    let mut session = Session::open(workspace, common.catalogue.as_deref())?;
+    let mut session = Session::open_cached(workspace, common.catalogue.as_deref())?;
+    if common.verbose {
+        say_what_was_read(&session);
+    }
     match &cli.command {
         Command::List(args) => args.selection.apply(&mut session)?,
         Command::Check(args) => args.selection.apply(&mut session)?,
@@ -380,6 +387,22 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
         Command::Check(args) => check(&common, &session, args),
         Command::Run(args) => run_tests(&common, &session, args),
     }
+}
+
+/// `--verbose`: the packages the scan read, and how many files it parsed.
+fn say_what_was_read(session: &Session) {
+    let stats = session.scan_stats();
+    let mut stderr = anstream::stderr();
+    let _ = writeln!(
+        stderr,
+        "vital: read {} of {} packages ({}): {} files, {} parsed, {} from the scan cache",
+        stats.packages.len(),
+        session.workspace().packages.len(),
+        stats.packages.join(", "),
+        stats.files,
+        stats.parsed,
+        stats.cached
+    );
 }
 
 /// `cargo vital suggest FUNCTION`: any function; the catalogue need not exist, nor

@@ -84,6 +84,17 @@ pub fn read_input(path: &Path, display: &Path, kind: ErrorKind) -> Result<Vec<u8
     Ok(bytes)
 }
 
+/// FNV-1a, 64 bits, of `bytes`: the content hash of source stamps and of the scan
+/// cache, enough to tell an edited file from the original.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 /// The memory the machine has available (Linux's `MemAvailable`), when known.
 fn memory_available() -> Option<u64> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;

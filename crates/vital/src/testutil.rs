@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::source::{FnId, SourceIndex};
-use crate::workspace::{Package, Target, TargetKind, Workspace};
+use crate::workspace::{Dependency, DependencyKind, Package, Target, TargetKind, Workspace};
 
 /// A scanned workspace in a temporary directory.
 pub struct Fixture {
@@ -51,12 +51,21 @@ pub fn fixture(files: &[(&str, &str)]) -> Fixture {
             }
         }
     }
-    let mut packages = vec![Package { name: "demo".into(), manifest_path: root.join("Cargo.toml"), targets }];
+    let mut packages = vec![Package {
+        name: "demo".into(),
+        manifest_path: root.join("Cargo.toml"),
+        targets,
+        dependencies: Vec::new(),
+    }];
     if files.iter().any(|(p, _)| *p == "other/lib.rs") {
+        packages[0]
+            .dependencies
+            .push(Dependency { package: "other-crate".into(), kind: DependencyKind::Normal });
         packages.push(Package {
             name: "other-crate".into(),
             manifest_path: root.join("other/Cargo.toml"),
             targets: vec![target("other_crate", TargetKind::Lib, "other/lib.rs")],
+            dependencies: Vec::new(),
         });
     }
     let workspace = Workspace { root: root.clone(), target_dir: root.join("target"), packages };

@@ -142,6 +142,7 @@ fn junit_has_a_test_case_per_function_and_reads_back() {
         name: "vital".into(),
         manifest_path: "/Cargo.toml".into(),
         targets: vec![lib],
+        dependencies: Vec::new(),
     };
     let workspace =
         vital::workspace::Workspace { root: "/".into(), target_dir: "/t".into(), packages: vec![package] };

@@ -5,6 +5,7 @@
 //! Everything that touches `syn` lives in [`scan`]; [`resolve`] turns catalogue paths
 //! into functions of the index.
 
+pub mod cache;
 pub mod depth;
 pub(crate) mod path;
 pub mod resolve;
@@ -15,17 +16,19 @@ mod tests;
 use std::ops::Range;
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::Problem;
 use crate::text::LineIndex;
 use crate::text::Pos;
 use crate::workspace::{TargetKind, Workspace};
 
-pub use scan::scan_workspace;
+pub use scan::{Scan, ScanStats, scan_workspace};
 
 macro_rules! id_type {
     ($($name:ident),*) => {$(
         /// An index into the [`SourceIndex`].
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub struct $name(pub u32);
         impl $name {
             /// As a `usize` index.
@@ -40,16 +43,19 @@ macro_rules! id_type {
 }
 id_type!(FileId, ScopeId, FnId, TypeId, ImplId, CrateId);
 
-/// A source file of the workspace.
-#[derive(Debug, Clone)]
+/// A source file of the workspace. (Its serialized form, in the scan cache, leaves
+/// out the text and its line table: they are the file's.)
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceFile {
     /// Absolute path.
     pub path: PathBuf,
     /// Path relative to the workspace root, with `/` separators.
     pub rel: String,
     /// The text.
+    #[serde(skip)]
     pub text: String,
     /// Line table of `text`.
+    #[serde(skip)]
     pub lines: LineIndex,
     /// The spans of closure and async bodies (sorted): their coverage records start
     /// in them, at the first region of the body.
@@ -72,7 +78,7 @@ impl SourceFile {
 }
 
 /// A crate of the workspace: one lib or bin target.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CrateRoot {
     /// The crate name as paths write it (`-` replaced by `_`).
     pub name: String,
@@ -85,7 +91,7 @@ pub struct CrateRoot {
 }
 
 /// What a scope is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScopeKind {
     /// A module, inline or in its own file (the crate root too).
     Module,
@@ -94,7 +100,7 @@ pub enum ScopeKind {
 }
 
 /// A named item of a scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Item {
     /// A module, or a function body with items.
     Scope(ScopeId),
@@ -105,7 +111,7 @@ pub enum Item {
 }
 
 /// A `use` declaration, flattened: one per imported name or glob.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UseDecl {
     /// The name it binds, `None` for a glob.
     pub name: Option<String>,
@@ -116,7 +122,7 @@ pub struct UseDecl {
 }
 
 /// A module or a function body with items.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Scope {
     /// Its name (the crate name for a root).
     pub name: String,
@@ -138,7 +144,7 @@ pub struct Scope {
 }
 
 /// An item-position macro invocation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MacroUse {
     /// The macro's name (`include`, `make_handlers`).
     pub name: String,
@@ -151,7 +157,7 @@ pub struct MacroUse {
 /// What a `#[cfg(…)]` on an item demands, as far as vital reads it: only
 /// requirements that hold whatever else the predicate says (not under `not` or
 /// `any`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cfg {
     /// Compiled only for tests (`#[cfg(test)]`, `#[cfg(all(test, …))]`).
     pub test_only: bool,
@@ -160,7 +166,7 @@ pub struct Cfg {
 }
 
 /// What kind of type definition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TypeKind {
     /// `struct`.
     Struct,
@@ -175,7 +181,7 @@ pub enum TypeKind {
 }
 
 /// A type or trait definition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TypeDef {
     /// Its name.
     pub name: String,
@@ -192,7 +198,7 @@ pub struct TypeDef {
 }
 
 /// An `impl` block.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImplDef {
     /// The scope it is written in.
     pub scope: ScopeId,
@@ -219,7 +225,7 @@ impl ImplDef {
 }
 
 /// Who owns a function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Owner {
     /// A free function (or one nested in another function's body).
     Free,
@@ -230,7 +236,7 @@ pub enum Owner {
 }
 
 /// A function with a body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FnDef {
     /// Its name.
     pub name: String,
@@ -271,7 +277,7 @@ pub struct FnDef {
 }
 
 /// How a test is declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TestKind {
     /// `#[test]`.
     Test,
@@ -286,7 +292,7 @@ pub enum TestKind {
 }
 
 /// The test attributes of a function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestAttrs {
     /// How it is declared.
     pub kind: TestKind,
@@ -305,7 +311,7 @@ impl TestAttrs {
 
 /// A call (or a reference to a function) in a body, by name: `f()`, `x.f()`,
 /// `Type::f()`, `.map(Type::f)`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct CallRef {
     /// The function's name.
     pub name: String,
@@ -314,7 +320,7 @@ pub struct CallRef {
 }
 
 /// What a function body does, as far as names tell.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BodyFacts {
     /// Calls and function references (`s.parse::<T>()` also as `T::from_str`,
     /// `.into()` also as `from`).
@@ -330,7 +336,7 @@ pub struct BodyFacts {
 }
 
 /// The kind of a parameter, for suggestions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ParamKind {
     /// `Option<…>`.
     Option,
@@ -345,7 +351,7 @@ pub enum ParamKind {
 }
 
 /// What a function's signature says.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureFacts {
     /// Its parameters' kinds (the receiver excluded).
     pub params: Vec<ParamKind>,
@@ -360,7 +366,7 @@ pub struct SignatureFacts {
 }
 
 /// The index of a workspace's source.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SourceIndex {
     /// Source files.
     pub files: Vec<SourceFile>,

@@ -307,6 +307,7 @@ fn a_bom_and_a_non_utf8_file_are_handled() {
                 kind: TargetKind::Lib,
                 src_path: dir.path().join("src/lib.rs"),
             }],
+            dependencies: Vec::new(),
         }],
     };
     let index = scan_workspace(&workspace);

@@ -209,6 +209,7 @@ mod tests {
                     target("cli", TargetKind::Bin),
                     target("api", TargetKind::Test),
                 ],
+                dependencies: Vec::new(),
             }],
         }
     }

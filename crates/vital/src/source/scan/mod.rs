@@ -17,57 +17,177 @@ mod body;
 mod items;
 mod syntax;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use super::cache::{ContentKey, Probe, ScanCache};
 use super::depth;
 use super::{
     Cfg, CrateId, CrateRoot, FileId, FnDef, FnId, ImplDef, ImplId, Item, MacroUse, Owner, Scope, ScopeId,
     ScopeKind, SourceIndex, TypeDef, TypeId,
 };
 use crate::error::{Location, Problem};
+use crate::text::LineIndex;
 use crate::workspace::{Package, Target, Workspace};
 use items::{Ctx, Scanner};
 
 /// Indexes the lib, bin and test targets of every member of `workspace`. Files that
 /// cannot be read or parsed are skipped with a warning in
-/// [`SourceIndex::warnings`].
+/// [`SourceIndex::warnings`]. See [`Scan`] to read only some members, and to
+/// remember what was read between runs.
+pub fn scan_workspace(workspace: &Workspace) -> SourceIndex {
+    let all: BTreeSet<&str> = workspace.packages.iter().map(|p| p.name.as_str()).collect();
+    Scan::new(workspace, None).index(&all)
+}
+
+/// A scan of a workspace's source, package by package: the files read so far and,
+/// with a [`ScanCache`], what earlier runs found in the files that did not change.
 ///
 /// Files are parsed in parallel: each is parsed and walked on one thread (syn's
 /// spans belong to the thread that made them) into a [`Part`], a file-local index
 /// whose `mod x;` declarations are left pending; the parts are then assembled in
-/// declaration order, so ids do not depend on the threads' timing.
-pub fn scan_workspace(workspace: &Workspace) -> SourceIndex {
-    let mut roots = Vec::new();
-    for package in &workspace.packages {
-        for target in &package.targets {
-            let dir = target.src_path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let job = Job {
-                path: target.src_path.clone(),
-                children_dir: dir.clone(),
-                path_attr_dir: dir,
-                opaque: false,
-            };
-            roots.push((package, target, job));
+/// declaration order, so ids do not depend on the threads' timing, nor on whether a
+/// part was parsed or remembered.
+#[derive(Debug)]
+pub struct Scan<'w> {
+    workspace: &'w Workspace,
+    cache: Option<ScanCache>,
+    files: HashMap<Job, Scanned>,
+    /// The packages whose crates were read, by name.
+    read: BTreeSet<String>,
+}
+
+/// What a scan did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanStats {
+    /// The packages whose crates were read, by name.
+    pub packages: Vec<String>,
+    /// The source files read.
+    pub files: usize,
+    /// Those parsed with syn.
+    pub parsed: usize,
+    /// Those whose part came from the cache.
+    pub cached: usize,
+}
+
+/// How a file's part was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Remembered by the cache.
+    Cached,
+    /// Parsed now.
+    Parsed,
+    /// Parsed now, or not read at all, in a way that must not be remembered (a file
+    /// that could not be read, or too deep for the stack this machine gave it).
+    Unremembered,
+}
+
+/// A file's part, with its content key and where it came from.
+#[derive(Debug)]
+struct Scanned {
+    part: Part,
+    content: Option<ContentKey>,
+    origin: Origin,
+}
+
+impl<'w> Scan<'w> {
+    /// A scan of `workspace`, remembering between runs in `cache` when given.
+    pub fn new(workspace: &'w Workspace, cache: Option<ScanCache>) -> Scan<'w> {
+        Scan { workspace, cache, files: HashMap::new(), read: BTreeSet::new() }
+    }
+
+    /// The index of the crates of `packages` (members, by name; others are ignored),
+    /// reading the files not read yet.
+    pub fn index(&mut self, packages: &BTreeSet<&str>) -> SourceIndex {
+        let mut roots = Vec::new();
+        for package in self.workspace.packages.iter().filter(|p| packages.contains(p.name.as_str())) {
+            self.read.insert(package.name.clone());
+            for target in &package.targets {
+                roots.push((package, target, Job::root(target)));
+            }
+        }
+        let missing: Vec<(Job, &Package)> = roots
+            .iter()
+            .filter(|(_, _, job)| !self.files.contains_key(job))
+            .map(|(package, _, job)| (job.clone(), *package))
+            .collect();
+        let scanned = scan_parts(self.workspace, self.cache.as_ref(), missing, &self.files);
+        self.files.extend(scanned);
+        let mut assembler =
+            Assembler { index: SourceIndex::default(), file_ids: HashMap::new(), files: &self.files };
+        for (package, target, job) in &roots {
+            assembler.add_crate(package, target, job);
+        }
+        let mut index = assembler.index;
+        for file in &mut index.files {
+            file.bodies.sort_unstable();
+            file.bodies.dedup();
+            file.opaque.sort_unstable();
+            file.opaque.dedup();
+        }
+        index
+    }
+
+    /// What the scan did so far.
+    pub fn stats(&self) -> ScanStats {
+        let count = |origin| self.files.values().filter(|f| f.origin == origin).count();
+        ScanStats {
+            packages: self.read.iter().cloned().collect(),
+            files: self.files.len(),
+            parsed: self.files.len() - count(Origin::Cached),
+            cached: count(Origin::Cached),
         }
     }
-    let parts = scan_parts(workspace, roots.iter().map(|(_, _, job)| job.clone()).collect());
-    let mut assembler = Assembler { index: SourceIndex::default(), file_ids: HashMap::new(), parts: &parts };
-    for (package, target, job) in &roots {
-        assembler.add_crate(package, target, job);
+
+    /// Writes the cache file of each package read whose files are not exactly what
+    /// its cache file remembers. Without a cache, does nothing.
+    pub fn save(&self) -> crate::Result<()> {
+        let Some(cache) = &self.cache else { return Ok(()) };
+        for package in self.workspace.packages.iter().filter(|p| self.read.contains(&p.name)) {
+            let jobs = self.jobs_of(package);
+            let fresh = jobs.iter().any(|job| self.files[*job].origin == Origin::Parsed);
+            if !fresh && cache.holds_exactly(package, &jobs) {
+                continue;
+            }
+            let entries: Vec<(&Job, ContentKey, &Part)> = jobs
+                .iter()
+                .filter_map(|job| {
+                    let scanned = &self.files[*job];
+                    let content = scanned.content.filter(|_| scanned.origin != Origin::Unremembered)?;
+                    Some((*job, content, &scanned.part))
+                })
+                .collect();
+            cache.store(package, &entries)?;
+        }
+        Ok(())
     }
-    let mut index = assembler.index;
-    for file in &mut index.files {
-        file.bodies.sort_unstable();
-        file.bodies.dedup();
-        file.opaque.sort_unstable();
-        file.opaque.dedup();
+
+    /// The files of `package`'s crates: their roots and the modules they declare.
+    fn jobs_of(&self, package: &Package) -> Vec<&Job> {
+        let mut jobs: Vec<&Job> = Vec::new();
+        let mut stack: Vec<&Job> = Vec::new();
+        for target in &package.targets {
+            if let Some((job, _)) = self.files.get_key_value(&Job::root(target)) {
+                stack.push(job);
+            }
+        }
+        while let Some(job) = stack.pop() {
+            if jobs.contains(&job) {
+                continue;
+            }
+            jobs.push(job);
+            for pending in &self.files[job].part.pending {
+                if let Some((child, _)) = self.files.get_key_value(&pending.job) {
+                    stack.push(child);
+                }
+            }
+        }
+        jobs
     }
-    index
 }
 
 /// A file to parse, with what its walk depends on.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(super) struct Job {
     pub(super) path: PathBuf,
     /// Where its `mod x;` declarations look for their files.
@@ -78,8 +198,16 @@ pub(super) struct Job {
     pub(super) opaque: bool,
 }
 
+impl Job {
+    /// The root file of a target: its children live next to it.
+    fn root(target: &Target) -> Job {
+        let dir = target.src_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Job { path: target.src_path.clone(), children_dir: dir.clone(), path_attr_dir: dir, opaque: false }
+    }
+}
+
 /// A `mod x;` declaration whose file is another part.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct PendingMod {
     /// The (part-local) scope that declares it.
     pub(super) parent: ScopeId,
@@ -88,26 +216,35 @@ pub(super) struct PendingMod {
     pub(super) job: Job,
 }
 
-/// One file, walked: an index of its own (file 0, its module scope 0, crate 0), and
-/// the module files it declares.
-#[derive(Debug, Default)]
-struct Part {
+/// One file, walked: an index of its own (file 0, its module scope 0, crate 0), the
+/// module files it declares, and the module files its walk looked for (the cache
+/// keeps those apart, as part of the key).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(super) struct Part {
     index: SourceIndex,
     pending: Vec<PendingMod>,
+    #[serde(skip)]
+    pub(super) probes: Vec<Probe>,
 }
 
-/// Parses the files of `roots` and of every module they declare, on as many threads
-/// as the machine has.
-fn scan_parts(workspace: &Workspace, roots: Vec<Job>) -> HashMap<Job, Part> {
+/// Parses the files of `roots` and of every module they declare, but those already
+/// in `known`, on as many threads as the machine has; each file's part comes from
+/// `cache` when it remembers the file as it is.
+fn scan_parts(
+    workspace: &Workspace,
+    cache: Option<&ScanCache>,
+    roots: Vec<(Job, &Package)>,
+    known: &HashMap<Job, Scanned>,
+) -> HashMap<Job, Scanned> {
     use std::collections::{HashSet, VecDeque};
     use std::sync::{Condvar, Mutex};
 
-    struct Queue {
-        jobs: VecDeque<Job>,
+    struct Queue<'p> {
+        jobs: VecDeque<(Job, &'p Package)>,
         seen: HashSet<Job>,
         in_flight: usize,
     }
-    let seen: HashSet<Job> = roots.iter().cloned().collect();
+    let seen: HashSet<Job> = roots.iter().map(|(job, _)| job.clone()).collect();
     let queue = Mutex::new(Queue { jobs: roots.into_iter().collect(), seen, in_flight: 0 });
     let ready = Condvar::new();
     let parts = Mutex::new(HashMap::new());
@@ -115,12 +252,12 @@ fn scan_parts(workspace: &Workspace, roots: Vec<Job>) -> HashMap<Job, Part> {
     // Each worker knows how much stack a file parsed on it may use.
     let work = |budget: usize| {
         loop {
-            let job = {
+            let next = {
                 let mut q = queue.lock().expect("the scan queue is not poisoned");
                 loop {
-                    if let Some(job) = q.jobs.pop_front() {
+                    if let Some(next) = q.jobs.pop_front() {
                         q.in_flight += 1;
-                        break Some(job);
+                        break Some(next);
                     }
                     if q.in_flight == 0 {
                         break None;
@@ -128,21 +265,19 @@ fn scan_parts(workspace: &Workspace, roots: Vec<Job>) -> HashMap<Job, Part> {
                     q = ready.wait(q).expect("the scan queue is not poisoned");
                 }
             };
-            let Some(job) = job else {
+            let Some((job, package)) = next else {
                 ready.notify_all();
                 return;
             };
-            let part = scan_part(workspace, &job, budget);
-            // This thread's syntax trees are gone: free proc-macro2's span table.
-            proc_macro2::extra::invalidate_current_thread_spans();
+            let scanned = scan_file(workspace, cache, package, &job, budget);
             let mut q = queue.lock().expect("the scan queue is not poisoned");
-            for pending in &part.pending {
-                if q.seen.insert(pending.job.clone()) {
-                    q.jobs.push_back(pending.job.clone());
+            for pending in &scanned.part.pending {
+                if !known.contains_key(&pending.job) && q.seen.insert(pending.job.clone()) {
+                    q.jobs.push_back((pending.job.clone(), package));
                 }
             }
             q.in_flight -= 1;
-            parts.lock().expect("the parts are not poisoned").insert(job, part);
+            parts.lock().expect("the parts are not poisoned").insert(job, scanned);
             drop(q);
             ready.notify_all();
         }
@@ -162,29 +297,55 @@ fn scan_parts(workspace: &Workspace, roots: Vec<Job>) -> HashMap<Job, Part> {
     parts.into_inner().expect("the parts are not poisoned")
 }
 
-/// Reads, parses and walks one file into a part: on the calling (scanning) thread
-/// when its nesting fits that thread's stack, else on a thread with a stack sized
-/// for it; a file too deep for any is not indexed, with a warning.
-fn scan_part(workspace: &Workspace, job: &Job, budget: usize) -> Part {
-    let mut scanner = Scanner { workspace, index: SourceIndex::default(), pending: Vec::new() };
-    let root = scanner.new_scope(String::new(), ScopeKind::Module, None, CrateId(0), Cfg::default());
+/// Reads one file and makes its part: from the cache when it remembers the file as
+/// it is, else by parsing it.
+fn scan_file(
+    workspace: &Workspace,
+    cache: Option<&ScanCache>,
+    package: &Package,
+    job: &Job,
+    budget: usize,
+) -> Scanned {
+    let mut scanner = Scanner::new(workspace);
     let Some(text) = scanner.read_file(&job.path) else {
-        return Part { index: scanner.index, pending: scanner.pending };
+        let part = Part { index: scanner.index, pending: scanner.pending, probes: scanner.probes };
+        return Scanned { part, content: None, origin: Origin::Unremembered };
     };
+    let content = ContentKey::of(text.as_bytes());
+    if let Some(mut part) = cache.and_then(|cache| cache.lookup(package, job, content)) {
+        if let Some(file) = part.index.files.first_mut() {
+            file.lines = LineIndex::new(&text);
+            file.text = text;
+        }
+        return Scanned { part, content: Some(content), origin: Origin::Cached };
+    }
+    let (part, remembered) = scan_part(scanner, job, budget, text);
+    // This thread's syntax trees are gone: free proc-macro2's span table.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let origin = if remembered { Origin::Parsed } else { Origin::Unremembered };
+    Scanned { part, content: Some(content), origin }
+}
+
+/// Parses and walks one file into a part: on the calling (scanning) thread when its
+/// nesting fits that thread's stack, else on a thread with a stack sized for it; a
+/// file too deep for any is not indexed, with a warning (and its part is not to be
+/// remembered: another machine may have the stack for it).
+fn scan_part(scanner: Scanner<'_>, job: &Job, budget: usize, text: String) -> (Part, bool) {
+    let workspace = scanner.workspace;
+    let root = ScopeId(0);
     let need = depth::stack_estimate(&text);
-    let scanner = if need <= budget {
-        parse_and_walk(scanner, job, root, text)
+    let (scanner, remembered) = if need <= budget {
+        (parse_and_walk(scanner, job, root, text), true)
     } else {
         let display = scanner.display(&job.path);
-        let mut fallback = Scanner { workspace, index: SourceIndex::default(), pending: Vec::new() };
-        fallback.new_scope(String::new(), ScopeKind::Module, None, CrateId(0), Cfg::default());
         match depth::run_with_stack(need, move || {
             let scanner = parse_and_walk(scanner, job, root, text);
             proc_macro2::extra::invalidate_current_thread_spans();
             scanner
         }) {
-            Some(scanner) => scanner,
+            Some(scanner) => (scanner, true),
             None => {
+                let mut fallback = Scanner::new(workspace);
                 fallback.warn(
                     Location::file(&display),
                     &format!(
@@ -193,11 +354,11 @@ fn scan_part(workspace: &Workspace, job: &Job, budget: usize) -> Part {
                         need >> 20
                     ),
                 );
-                fallback
+                (fallback, false)
             }
         }
     };
-    Part { index: scanner.index, pending: scanner.pending }
+    (Part { index: scanner.index, pending: scanner.pending, probes: scanner.probes }, remembered)
 }
 
 fn parse_and_walk<'w>(mut scanner: Scanner<'w>, job: &Job, root: ScopeId, text: String) -> Scanner<'w> {
@@ -219,7 +380,7 @@ fn parse_and_walk<'w>(mut scanner: Scanner<'w>, job: &Job, root: ScopeId, text: 
 struct Assembler<'p> {
     index: SourceIndex,
     file_ids: HashMap<PathBuf, FileId>,
-    parts: &'p HashMap<Job, Part>,
+    files: &'p HashMap<Job, Scanned>,
 }
 
 impl Assembler<'_> {
@@ -247,7 +408,7 @@ impl Assembler<'_> {
         cfg: &Cfg,
         stack: &mut Vec<PathBuf>,
     ) -> ScopeId {
-        let part = &self.parts[job];
+        let part = &self.files[job].part;
         let (scopes, fns, types, impls) =
             (self.index.scopes.len(), self.index.fns.len(), self.index.types.len(), self.index.impls.len());
         let scope_id = |s: ScopeId| ScopeId::from_index(s.index() + scopes);

@@ -1,0 +1,254 @@
+//! The scan cache: what the scan found in each file, remembered between runs under
+//! `target/vital/scan-cache/`, one file per package.
+//!
+//! An entry is the file's walked part (its functions, types, impls, uses, modules,
+//! tests and call facts; not its text), keyed by the file's identity in the walk (its
+//! path, and the directories its `mod` declarations and `#[path]` attributes look
+//! in), its length and content hash, and the module files its walk looked for and
+//! whether each existed. A file whose text or module files changed misses, and is
+//! parsed again.
+//!
+//! A cache file is trusted only whole: it starts with a header naming the cache
+//! format, vital's version and build (the running executable's size and time), the
+//! workspace root and the package, and the length and hash of the rest. Anything else
+//! — another version, another build, a truncated or altered file, an entry that does
+//! not decode — is ignored, as if there were no cache, and replaced at the end of the
+//! run. Files are written with [`crate::fsutil::write_atomic`]: concurrent runs each
+//! leave a whole file, the last one wins.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde::{Deserialize, Serialize};
+
+use super::scan::{Job, Part};
+use crate::workspace::{Package, Workspace};
+
+/// The format of cache files; bumped whenever what the scan records changes.
+pub const CACHE_FORMAT: u32 = 1;
+
+/// The first bytes of every cache file.
+const MAGIC: &[u8] = b"vital scan cache\n";
+
+/// Where a workspace's scan is remembered between runs.
+#[derive(Debug)]
+pub struct ScanCache {
+    dir: PathBuf,
+    /// `None` when the running build cannot be told apart: then nothing is read or
+    /// written.
+    build: Option<String>,
+    root: PathBuf,
+    /// Each package's cache file, read once, on first use.
+    packages: Mutex<HashMap<String, Arc<OnceLock<Option<CachedPackage>>>>>,
+}
+
+/// The identity of a file's content: its length and hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentKey {
+    /// Length in bytes.
+    pub len: u64,
+    /// Content hash.
+    pub hash: u64,
+}
+
+impl ContentKey {
+    /// The key of `bytes`.
+    pub fn of(bytes: &[u8]) -> ContentKey {
+        ContentKey { len: bytes.len() as u64, hash: content_hash(bytes) }
+    }
+}
+
+/// A module file a walk looked for, and whether it was there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    /// The candidate path (`x.rs`, `x/mod.rs`, a `#[path]`).
+    pub path: PathBuf,
+    /// Whether it was a file.
+    pub found: bool,
+}
+
+impl Probe {
+    /// Whether the file system still answers the same.
+    fn holds(&self) -> bool {
+        self.path.is_file() == self.found
+    }
+}
+
+/// What identifies an entry: the file in the walk, its content, its module probes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct EntryKey {
+    job: Job,
+    content: ContentKey,
+    probes: Vec<Probe>,
+}
+
+/// The first line of a cache file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    format: u32,
+    vital: String,
+    build: String,
+    root: PathBuf,
+    package: String,
+    manifest: PathBuf,
+    payload_len: u64,
+    payload_hash: u64,
+}
+
+/// A package's cache file, read and checked: where each entry's part is in it.
+#[derive(Debug)]
+struct CachedPackage {
+    payload: Vec<u8>,
+    entries: HashMap<Job, (EntryKey, Range<usize>)>,
+}
+
+impl ScanCache {
+    /// The cache of `workspace`'s scan in `dir` (usually `target/vital/scan-cache`).
+    pub fn new(workspace: &Workspace, dir: impl Into<PathBuf>) -> ScanCache {
+        ScanCache {
+            dir: dir.into(),
+            build: build_id(),
+            root: workspace.root.clone(),
+            packages: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The cache directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The remembered part of `job` in `package`, if its content and module probes
+    /// are what they were; `None` on any doubt.
+    pub(super) fn lookup(&self, package: &Package, job: &Job, content: ContentKey) -> Option<Part> {
+        let cached = self.package(package);
+        let cached = cached.get().and_then(Option::as_ref)?;
+        let (key, range) = cached.entries.get(job)?;
+        if key.content != content || !key.probes.iter().all(Probe::holds) {
+            return None;
+        }
+        serde_json::from_slice(cached.payload.get(range.clone())?).ok()
+    }
+
+    /// Whether `package`'s cache file holds exactly the entries of `jobs`: then it
+    /// needs no rewrite.
+    pub(super) fn holds_exactly(&self, package: &Package, jobs: &[&Job]) -> bool {
+        let cached = self.package(package);
+        let Some(cached) = cached.get().and_then(Option::as_ref) else { return false };
+        cached.entries.len() == jobs.len() && jobs.iter().all(|job| cached.entries.contains_key(*job))
+    }
+
+    /// Writes `package`'s cache file: one entry per part, each with its content key
+    /// and probes.
+    pub(super) fn store(&self, package: &Package, parts: &[(&Job, ContentKey, &Part)]) -> crate::Result<()> {
+        let Some(build) = &self.build else { return Ok(()) };
+        let mut payload = Vec::new();
+        for (job, content, part) in parts {
+            let key = EntryKey { job: (*job).clone(), content: *content, probes: part.probes.clone() };
+            write_chunk(&mut payload, &serde_json::to_vec(&key).expect("an entry key serializes"));
+            write_chunk(&mut payload, &serde_json::to_vec(part).expect("a part serializes"));
+        }
+        let header = Header {
+            format: CACHE_FORMAT,
+            vital: env!("CARGO_PKG_VERSION").to_string(),
+            build: build.clone(),
+            root: self.root.clone(),
+            package: package.name.clone(),
+            manifest: package.manifest_path.clone(),
+            payload_len: payload.len() as u64,
+            payload_hash: content_hash(&payload),
+        };
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend(serde_json::to_vec(&header).expect("a header serializes"));
+        bytes.push(b'\n');
+        bytes.extend(payload);
+        crate::fsutil::write_atomic(&self.path_of(package), &bytes)
+    }
+
+    /// The cache file of `package`: its name, and a hash of its manifest's path.
+    fn path_of(&self, package: &Package) -> PathBuf {
+        let id = content_hash(package.manifest_path.as_os_str().as_encoded_bytes());
+        self.dir.join(format!("{}-{id:016x}.cache", package.name))
+    }
+
+    fn package(&self, package: &Package) -> Arc<OnceLock<Option<CachedPackage>>> {
+        let cell = {
+            let mut packages = self.packages.lock().expect("the cache map is not poisoned");
+            Arc::clone(packages.entry(package.name.clone()).or_default())
+        };
+        cell.get_or_init(|| self.read(package));
+        cell
+    }
+
+    /// Reads and checks `package`'s cache file; `None` when there is none or it is not
+    /// one this build wrote for this package, whole.
+    fn read(&self, package: &Package) -> Option<CachedPackage> {
+        let build = self.build.clone()?;
+        let path = self.path_of(package);
+        let bytes = std::fs::read(path).ok()?;
+        let rest = bytes.strip_prefix(MAGIC)?;
+        let end = rest.iter().position(|&b| b == b'\n')?;
+        let header: Header = serde_json::from_slice(&rest[..end]).ok()?;
+        let payload = rest[end + 1..].to_vec();
+        let expected = Header {
+            format: CACHE_FORMAT,
+            vital: env!("CARGO_PKG_VERSION").to_string(),
+            build,
+            root: self.root.clone(),
+            package: package.name.clone(),
+            manifest: package.manifest_path.clone(),
+            payload_len: payload.len() as u64,
+            payload_hash: content_hash(&payload),
+        };
+        if header != expected {
+            return None;
+        }
+        let entries = read_entries(&payload)?;
+        Some(CachedPackage { payload, entries })
+    }
+}
+
+/// The entries of a payload: their keys, and where each part is.
+fn read_entries(payload: &[u8]) -> Option<HashMap<Job, (EntryKey, Range<usize>)>> {
+    let mut entries = HashMap::new();
+    let mut at = 0;
+    while at < payload.len() {
+        let key = read_chunk(payload, &mut at)?;
+        let key: EntryKey = serde_json::from_slice(&payload[key]).ok()?;
+        let part = read_chunk(payload, &mut at)?;
+        entries.insert(key.job.clone(), (key, part));
+    }
+    Some(entries)
+}
+
+/// Appends a length-prefixed chunk.
+fn write_chunk(out: &mut Vec<u8>, chunk: &[u8]) {
+    out.extend((chunk.len() as u64).to_le_bytes());
+    out.extend(chunk);
+}
+
+/// The range of the length-prefixed chunk at `*at`, moving past it.
+fn read_chunk(payload: &[u8], at: &mut usize) -> Option<Range<usize>> {
+    let len = payload.get(*at..at.checked_add(8)?)?;
+    let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
+    let start = *at + 8;
+    let end = start.checked_add(len).filter(|&end| end <= payload.len())?;
+    *at = end;
+    Some(start..end)
+}
+
+/// What tells this build of vital from another: the running executable's size and
+/// modification time (a rebuild changes them); `None` when they cannot be read.
+fn build_id() -> Option<String> {
+    let meta = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(format!("{}-{}", meta.len(), modified.as_nanos()))
+}
+
+/// The content hash of the scan cache: FNV-1a (64 bits), as the source stamp's.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    crate::fsutil::fnv1a64(bytes)
+}
