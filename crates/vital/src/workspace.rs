@@ -234,3 +234,82 @@ fn target_kind(target: &cargo_metadata::Target) -> Option<TargetKind> {
         _ => None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(name: &str, dependencies: &[(&str, DependencyKind)]) -> Package {
+        Package {
+            name: name.into(),
+            manifest_path: PathBuf::from(format!("/w/{name}/Cargo.toml")),
+            targets: vec![Target {
+                name: name.replace('-', "_"),
+                kind: TargetKind::Lib,
+                src_path: PathBuf::from(format!("/w/{name}/src/lib.rs")),
+            }],
+            dependencies: dependencies
+                .iter()
+                .map(|&(p, kind)| Dependency { package: p.into(), kind })
+                .collect(),
+        }
+    }
+
+    /// `core` ← `store` ← `api` ← `server`; `testkit` (dev of `api`) depends on
+    /// `fixtures`; `cli` dev-depends on `api`; `gen` is a build dependency of `store`;
+    /// `docs` builds with `store`; `island` stands alone.
+    fn workspace() -> Workspace {
+        use DependencyKind::{Build, Dev, Normal};
+        Workspace {
+            root: "/w".into(),
+            target_dir: "/w/target".into(),
+            packages: vec![
+                package("api", &[("store", Normal), ("testkit", Dev)]),
+                package("cli", &[("api", Dev)]),
+                package("core", &[]),
+                package("docs", &[("store", Build)]),
+                package("fixtures", &[]),
+                package("gen", &[]),
+                package("island", &[]),
+                package("server", &[("api", Normal)]),
+                package("store", &[("core", Normal), ("gen", Build)]),
+                package("testkit", &[("fixtures", Normal)]),
+                package("user-of-cli", &[("cli", Normal)]),
+            ],
+        }
+    }
+
+    fn names<'a>(set: &BTreeSet<&'a str>) -> Vec<&'a str> {
+        set.iter().copied().collect()
+    }
+
+    #[test]
+    fn a_test_binary_links_normal_and_dev_dependencies_then_normal_ones_only() {
+        let ws = workspace();
+        assert_eq!(names(&ws.linked_by_tests("api")), ["api", "core", "fixtures", "store", "testkit"]);
+        // `cli`'s tests link `api`; what links `cli` does not link its dev-dependencies.
+        assert_eq!(names(&ws.linked_by_tests("user-of-cli")), ["cli", "user-of-cli"]);
+        // A build dependency runs in the build script, not in a test.
+        assert_eq!(names(&ws.linked_by_tests("docs")), ["docs"]);
+        assert_eq!(names(&ws.linked_by_tests("store")), ["core", "store"]);
+        assert!(ws.linked_by_tests("nobody").is_empty());
+    }
+
+    #[test]
+    fn what_the_tests_of_a_package_can_reach() {
+        let ws = workspace();
+        // Tests of `store`'s functions live in `store`, `api`, `cli` and `server`;
+        // call chains go through what their binaries link (`core`, `testkit`,
+        // `fixtures`). Not `docs` (build), `gen`, `island`, `user-of-cli`.
+        assert_eq!(
+            names(&ws.tests_reach(&BTreeSet::from(["store"]))),
+            ["api", "cli", "core", "fixtures", "server", "store", "testkit"]
+        );
+        assert_eq!(names(&ws.tests_reach(&BTreeSet::from(["island"]))), ["island"]);
+        assert_eq!(
+            names(&ws.normal_closure(&BTreeSet::from(["server"]))),
+            ["api", "core", "server", "store"]
+        );
+        assert_eq!(names(&ws.packages_of_crate("user_of_cli")), ["user-of-cli"]);
+    }
+}

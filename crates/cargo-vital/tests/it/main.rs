@@ -9,6 +9,7 @@ mod formats;
 mod hooks;
 mod html;
 mod modes;
+mod monorepo;
 mod names;
 mod proof;
 mod robustness;

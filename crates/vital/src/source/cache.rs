@@ -252,3 +252,245 @@ fn build_id() -> Option<String> {
 pub fn content_hash(bytes: &[u8]) -> u64 {
     crate::fsutil::fnv1a64(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::source::{Scan, ScanStats, SourceIndex};
+    use crate::testutil::members;
+
+    const STORE: &[(&str, &str)] = &[
+        (
+            "src/lib.rs",
+            "pub mod write;\npub struct Store;\nimpl Store {\n    pub fn open() -> Store { Store }\n}\n",
+        ),
+        (
+            "src/write.rs",
+            "impl super::Store {\n    pub fn write(&mut self, data: &[u8]) -> usize { data.len() }\n}\n",
+        ),
+        (
+            "tests/api.rs",
+            "#[test]\nfn write_empty() {\n    assert_eq!(store::Store::open().write(b\"\"), 0);\n}\n",
+        ),
+    ];
+    const APP: &[(&str, &str)] =
+        &[("src/lib.rs", "pub fn save(data: &[u8]) -> usize {\n    store::Store::open().write(data)\n}\n")];
+
+    fn workspace() -> (tempfile::TempDir, Workspace) {
+        members(&[("store", &[], STORE), ("app", &["store"], APP)])
+    }
+
+    /// Scans every member with the cache in `target/scan-cache`, saves it, and says
+    /// what the scan did.
+    fn scan(workspace: &Workspace) -> (SourceIndex, ScanStats) {
+        let cache = ScanCache::new(workspace, workspace.target_dir.join("scan-cache"));
+        let mut scan = Scan::new(workspace, Some(cache));
+        let all: BTreeSet<&str> = workspace.packages.iter().map(|p| p.name.as_str()).collect();
+        let index = scan.index(&all);
+        scan.save().unwrap();
+        (index, scan.stats())
+    }
+
+    /// The index as text: two indexes are the same when their texts are.
+    fn shown(index: &SourceIndex) -> String {
+        format!("{index:?}")
+    }
+
+    fn cache_files(workspace: &Workspace) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(workspace.target_dir.join("scan-cache"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn a_second_scan_reads_every_file_from_the_cache_and_indexes_the_same() {
+        let (_dir, workspace) = workspace();
+        let (cold, stats) = scan(&workspace);
+        assert_eq!((stats.files, stats.parsed, stats.cached), (4, 4, 0));
+        assert_eq!(cache_files(&workspace).len(), 2, "one cache file per package");
+        let (warm, stats) = scan(&workspace);
+        assert_eq!((stats.files, stats.parsed, stats.cached), (4, 0, 4));
+        assert_eq!(shown(&warm), shown(&cold));
+        assert!(
+            warm.files.iter().all(|f| !f.text.is_empty() && f.lines.line_count() > 1),
+            "text and lines are the file's"
+        );
+        // The same, read in one scan through the same cache, package by package.
+        let cache = ScanCache::new(&workspace, workspace.target_dir.join("scan-cache"));
+        let mut scan = Scan::new(&workspace, Some(cache));
+        let _ = scan.index(&BTreeSet::from(["app"]));
+        let both = scan.index(&BTreeSet::from(["app", "store"]));
+        assert_eq!(shown(&both), shown(&cold));
+        assert_eq!(scan.stats().parsed, 0);
+    }
+
+    #[test]
+    fn an_edited_file_alone_is_parsed_again_and_what_it_says_now_is_indexed() {
+        let (_dir, workspace) = workspace();
+        scan(&workspace);
+        let write = workspace.root.join("store/src/write.rs");
+        std::fs::write(&write, "impl super::Store {\n    pub fn write_all(&mut self) {}\n}\n").unwrap();
+        let (index, stats) = scan(&workspace);
+        assert_eq!((stats.parsed, stats.cached), (1, 3));
+        assert!(index.fns.iter().any(|f| f.name == "write_all"));
+        assert!(!index.fns.iter().any(|f| f.name == "write"), "the old part is not served");
+        // Same length, one byte changed: still a miss.
+        std::fs::write(&write, "impl super::Store {\n    pub fn write_alm(&mut self) {}\n}\n").unwrap();
+        let (index, stats) = scan(&workspace);
+        assert_eq!(stats.parsed, 1);
+        assert!(index.fns.iter().any(|f| f.name == "write_alm"));
+    }
+
+    #[test]
+    fn a_module_file_that_appears_or_moves_is_seen_though_its_parent_did_not_change() {
+        let (_dir, workspace) = workspace();
+        let lib = workspace.root.join("app/src/lib.rs");
+        std::fs::write(&lib, "pub mod extra;\n").unwrap();
+        let (index, _) = scan(&workspace);
+        assert!(index.warnings.iter().any(|w| w.message.contains("module `extra` has no file")));
+        std::fs::write(workspace.root.join("app/src/extra.rs"), "pub fn added() {}\n").unwrap();
+        let (index, stats) = scan(&workspace);
+        assert_eq!(stats.parsed, 2, "the parent, whose probe changed, and the new file");
+        assert!(index.fns.iter().any(|f| f.name == "added"));
+        assert!(index.warnings.is_empty(), "{:?}", index.warnings);
+        // `extra.rs` becomes `extra/mod.rs`: the parent's walk finds another file.
+        std::fs::remove_file(workspace.root.join("app/src/extra.rs")).unwrap();
+        std::fs::create_dir(workspace.root.join("app/src/extra")).unwrap();
+        std::fs::write(workspace.root.join("app/src/extra/mod.rs"), "pub fn moved() {}\n").unwrap();
+        let (index, _) = scan(&workspace);
+        assert!(index.fns.iter().any(|f| f.name == "moved") && !index.fns.iter().any(|f| f.name == "added"));
+    }
+
+    /// Truncated, altered, emptied, foreign or from another build: a cache file is
+    /// ignored whole, the files are parsed, the index is what a scan without cache
+    /// gives, and the file is written anew.
+    #[test]
+    fn a_corrupt_or_foreign_cache_file_is_ignored_and_replaced() {
+        let (_dir, workspace) = workspace();
+        let (fresh, _) = scan(&workspace);
+        let pristine: Vec<(PathBuf, Vec<u8>)> =
+            cache_files(&workspace).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+        type Corruption = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+        let corruptions: Vec<(&str, Corruption)> = vec![
+            ("empty", Box::new(|_| Vec::new())),
+            ("garbage", Box::new(|_| b"\x00\xffnot a cache at all".to_vec())),
+            ("truncated", Box::new(|b| b[..b.len() / 2].to_vec())),
+            ("one byte more", Box::new(|b| [b, b"x"].concat())),
+            (
+                "a flipped byte in an entry",
+                Box::new(|b| {
+                    let mut b = b.to_vec();
+                    let at = b.len() - 20;
+                    b[at] ^= 0x20;
+                    b
+                }),
+            ),
+            (
+                "another version of vital",
+                Box::new(|b| {
+                    let text =
+                        String::from_utf8_lossy(b).replacen(env!("CARGO_PKG_VERSION"), "0.0.0-other", 1);
+                    text.into_bytes()
+                }),
+            ),
+            (
+                "another format",
+                Box::new(|b| {
+                    let from = format!("\"format\":{CACHE_FORMAT}");
+                    String::from_utf8_lossy(b).replacen(&from, "\"format\":999", 1).into_bytes()
+                }),
+            ),
+            (
+                "another build",
+                Box::new(|b| {
+                    String::from_utf8_lossy(b).replacen("\"build\":\"", "\"build\":\"1", 1).into_bytes()
+                }),
+            ),
+        ];
+        for (what, corrupt) in corruptions {
+            for (path, bytes) in &pristine {
+                std::fs::write(path, corrupt(bytes)).unwrap();
+            }
+            let (index, stats) = scan(&workspace);
+            assert_eq!((stats.parsed, stats.cached), (4, 0), "{what}: nothing of it is trusted");
+            assert_eq!(shown(&index), shown(&fresh), "{what}");
+            let (_, stats) = scan(&workspace);
+            assert_eq!(stats.cached, 4, "{what}: the file was written anew");
+        }
+    }
+
+    /// A file whose header and hash hold but whose entry does not decode (written
+    /// by a build that serialized parts differently): that entry is parsed again.
+    #[test]
+    fn an_entry_that_does_not_decode_is_parsed_again() {
+        let (_dir, workspace) = workspace();
+        let (fresh, _) = scan(&workspace);
+        let cache = ScanCache::new(&workspace, workspace.target_dir.join("scan-cache"));
+        let store = workspace.package("store").unwrap();
+        let cached = cache.read(store).expect("the cache file is valid");
+        let mut payload = Vec::new();
+        for (key, range) in cached.entries.values() {
+            write_chunk(&mut payload, &serde_json::to_vec(key).unwrap());
+            let body = if key.job.path.ends_with("write.rs") {
+                b"{\"index\":7}".to_vec()
+            } else {
+                cached.payload[range.clone()].to_vec()
+            };
+            write_chunk(&mut payload, &body);
+        }
+        let mut bytes = MAGIC.to_vec();
+        let header = Header {
+            format: CACHE_FORMAT,
+            vital: env!("CARGO_PKG_VERSION").into(),
+            build: build_id().unwrap(),
+            root: workspace.root.clone(),
+            package: "store".into(),
+            manifest: store.manifest_path.clone(),
+            payload_len: payload.len() as u64,
+            payload_hash: content_hash(&payload),
+        };
+        bytes.extend(serde_json::to_vec(&header).unwrap());
+        bytes.push(b'\n');
+        bytes.extend(payload);
+        std::fs::write(cache.path_of(store), bytes).unwrap();
+        let (index, stats) = scan(&workspace);
+        assert_eq!((stats.parsed, stats.cached), (1, 3));
+        assert_eq!(shown(&index), shown(&fresh));
+    }
+
+    /// Scans on several threads at once, each saving: every one indexes the same,
+    /// the cache they leave is whole, and no temporary file stays.
+    #[test]
+    fn concurrent_scans_share_a_cache_safely() {
+        let (_dir, workspace) = workspace();
+        let expected = shown(&crate::source::scan_workspace(&workspace));
+        std::thread::scope(|threads| {
+            for _ in 0..4 {
+                threads.spawn(|| {
+                    for _ in 0..5 {
+                        let (index, _) = scan(&workspace);
+                        assert_eq!(shown(&index), expected);
+                    }
+                });
+            }
+        });
+        let (index, stats) = scan(&workspace);
+        assert_eq!((stats.parsed, stats.cached), (0, 4));
+        assert_eq!(shown(&index), expected);
+        assert_eq!(cache_files(&workspace).len(), 2, "{:?}", cache_files(&workspace));
+    }
+
+    #[test]
+    fn without_a_cache_nothing_is_written() {
+        let (_dir, workspace) = workspace();
+        let mut scan = Scan::new(&workspace, None);
+        let _ = scan.index(&BTreeSet::from(["app", "store"]));
+        scan.save().unwrap();
+        assert!(!workspace.target_dir.exists());
+    }
+}
