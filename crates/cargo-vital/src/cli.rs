@@ -354,8 +354,16 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
         Command::Run(args) => args.selection.apply(&mut session)?,
         _ => {}
     }
-    let protected = Protected::of(&common, &session, &Inputs::new());
-    match cli.command {
+    let outcome = act(cli.command, &common, &session);
+    // The process ends now: freeing the source index would only cost time.
+    std::mem::forget(session);
+    outcome
+}
+
+/// Carries out `command` on the opened session.
+fn act(command: Command, common: &Common, session: &Session) -> Result<u8, Error> {
+    let protected = Protected::of(common, session, &Inputs::new());
+    match command {
         Command::List(_) => {
             let mut stderr = anstream::stderr();
             for warning in session.warnings() {
@@ -366,7 +374,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                 FormatArg::Json => to_json(&listed),
                 _ => list_table(&listed),
             };
-            emit(&common, &text, &protected)?;
+            emit(common, &text, &protected)?;
             Ok(EXIT_PASS)
         }
         Command::Suggest(_) => {
@@ -376,16 +384,16 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                     suggest::suggested(session.index(), session.catalogue(), &entry.function, Some(entry), f)
                 })
                 .collect();
-            emit(&common, &suggestions_text(&all, common.format()), &protected)?;
+            emit(common, &suggestions_text(&all, common.format()), &protected)?;
             Ok(EXIT_PASS)
         }
         Command::Hook(_) | Command::Stamp | Command::Report(_) => unreachable!("handled above"),
         Command::Check(args) if args.static_only => {
             let baseline = args.baseline.map(InputFile::new);
-            render(&common, &session.check_static(baseline.as_ref())?, &protected)
+            render(common, &session.check_static(baseline.as_ref())?, &protected)
         }
-        Command::Check(args) => check(&common, &session, args),
-        Command::Run(args) => run_tests(&common, &session, args),
+        Command::Check(args) => check(common, session, args),
+        Command::Run(args) => run_tests(common, session, args),
     }
 }
 

@@ -15,6 +15,7 @@ mod tests;
 
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +46,7 @@ id_type!(FileId, ScopeId, FnId, TypeId, ImplId, CrateId);
 
 /// A source file of the workspace. (Its serialized form, in the scan cache, leaves
 /// out the text and its line table: they are the file's.)
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct SourceFile {
     /// Absolute path.
     pub path: PathBuf,
@@ -53,10 +54,10 @@ pub struct SourceFile {
     pub rel: String,
     /// The text.
     #[serde(skip)]
-    pub text: String,
-    /// Line table of `text`.
+    pub text: Arc<String>,
+    /// Line table of `text`, made when first asked for.
     #[serde(skip)]
-    pub lines: LineIndex,
+    lines: Arc<OnceLock<LineIndex>>,
     /// The spans of closure and async bodies (sorted): their coverage records start
     /// in them, at the first region of the body.
     pub bodies: Vec<(Pos, Pos)>,
@@ -65,7 +66,42 @@ pub struct SourceFile {
     pub opaque: Vec<(Pos, Pos)>,
 }
 
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .field("rel", &self.rel)
+            .field("text_len", &self.text.len())
+            .field("bodies", &self.bodies)
+            .field("opaque", &self.opaque)
+            .finish()
+    }
+}
+
 impl SourceFile {
+    /// A file with `text`, its bodies and opaque spans not recorded yet.
+    pub fn new(path: PathBuf, rel: String, text: String) -> SourceFile {
+        SourceFile {
+            path,
+            rel,
+            text: Arc::new(text),
+            lines: Arc::default(),
+            bodies: Vec::new(),
+            opaque: Vec::new(),
+        }
+    }
+
+    /// The line table of the text.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// Gives the file its text (read back from the scan cache, which does not keep it).
+    pub(crate) fn set_text(&mut self, text: Arc<String>) {
+        self.text = text;
+        self.lines = Arc::default();
+    }
+
     /// Whether `pos` lies in the body of a closure or an async block or fn.
     pub fn in_body(&self, pos: Pos) -> bool {
         self.bodies.iter().any(|&(start, end)| start <= pos && pos < end)
@@ -503,7 +539,7 @@ impl SourceIndex {
         let def = self.func(f);
         let file = self.file(def.file);
         let line = def.fn_line.checked_add(line_offset)?;
-        let range = file.lines.line_range(line as usize)?;
+        let range = file.lines().line_range(line as usize)?;
         let text = &file.text[range];
         let nth = usize::try_from(column.checked_sub(1)?).ok()?;
         let byte = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).nth(nth)?;

@@ -20,7 +20,7 @@ use crate::source::{
     BodyFacts, Cfg, CrateId, FileId, FnDef, FnId, ImplDef, ImplId, Item, MacroUse, Owner, Scope, ScopeId,
     ScopeKind, SourceFile, SourceIndex, TestKind, TypeDef, TypeId, TypeKind,
 };
-use crate::text::{LineIndex, Pos};
+use crate::text::Pos;
 use crate::workspace::Workspace;
 
 pub(super) struct Scanner<'w> {
@@ -139,14 +139,7 @@ impl<'w> Scanner<'w> {
             }
         };
         let file = FileId::from_index(self.index.files.len());
-        self.index.files.push(SourceFile {
-            path: path.to_path_buf(),
-            rel: display,
-            lines: LineIndex::new(&text),
-            text,
-            bodies: Vec::new(),
-            opaque: Vec::new(),
-        });
+        self.index.files.push(SourceFile::new(path.to_path_buf(), display, text));
         Some(Parsed { file, base, ast })
     }
 
@@ -161,7 +154,7 @@ impl<'w> Scanner<'w> {
     }
 
     fn pos(&self, ctx: &Ctx, offset: usize) -> Pos {
-        let (line, col) = self.index.files[ctx.file.index()].lines.position(offset);
+        let (line, col) = self.index.files[ctx.file.index()].lines().position(offset);
         Pos { line, col }
     }
 

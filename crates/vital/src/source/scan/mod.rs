@@ -18,16 +18,17 @@ mod items;
 mod syntax;
 
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::cache::{ContentKey, Probe, ScanCache};
+use super::cache::{self, ContentKey, Probe, ScanCache, StoredEntry};
 use super::depth;
 use super::{
-    Cfg, CrateId, CrateRoot, FileId, FnDef, FnId, ImplDef, ImplId, Item, MacroUse, Owner, Scope, ScopeId,
-    ScopeKind, SourceIndex, TypeDef, TypeId,
+    Cfg, CrateId, CrateRoot, FileId, FnDef, FnId, ImplDef, ImplId, Item, Owner, ScopeId, ScopeKind,
+    SourceIndex, TypeDef, TypeId,
 };
 use crate::error::{Location, Problem};
-use crate::text::LineIndex;
 use crate::workspace::{Package, Target, Workspace};
 use items::{Ctx, Scanner};
 
@@ -85,9 +86,39 @@ enum Origin {
 /// A file's part, with its content key and where it came from.
 #[derive(Debug)]
 struct Scanned {
-    part: Part,
+    /// The part, until an index takes it.
+    part: Option<Part>,
+    /// The part encoded: to make it again once an index took it, and to save it.
+    encoded: Encoded,
+    /// The module files it declares.
+    children: Vec<Job>,
+    /// Its text, when it could be read.
+    text: Option<Arc<String>>,
+    /// The module files its walk looked for.
+    probes: Vec<Probe>,
     content: Option<ContentKey>,
     origin: Origin,
+}
+
+/// Where a part's encoding is.
+#[derive(Debug)]
+enum Encoded {
+    /// In the cache file of the package (by index in the workspace) it was found in.
+    InCache(usize, Range<usize>),
+    /// Here.
+    Here(Vec<u8>),
+    /// Nowhere: it could not be encoded; it is cloned instead.
+    Nowhere,
+}
+
+impl Scanned {
+    /// A part parsed now (or not read at all).
+    fn made(part: Part, text: Option<Arc<String>>, content: Option<ContentKey>, origin: Origin) -> Scanned {
+        let encoded = cache::encode_part(&part).map_or(Encoded::Nowhere, Encoded::Here);
+        let children = part.pending.iter().map(|p| p.job.clone()).collect();
+        let probes = part.probes.clone();
+        Scanned { part: Some(part), encoded, children, text, probes, content, origin }
+    }
 }
 
 impl<'w> Scan<'w> {
@@ -113,8 +144,13 @@ impl<'w> Scan<'w> {
             .collect();
         let scanned = scan_parts(self.workspace, self.cache.as_ref(), missing, &self.files);
         self.files.extend(scanned);
-        let mut assembler =
-            Assembler { index: SourceIndex::default(), file_ids: HashMap::new(), files: &self.files };
+        let mut assembler = Assembler {
+            index: SourceIndex::default(),
+            file_ids: HashMap::new(),
+            files: &mut self.files,
+            workspace: self.workspace,
+            cache: self.cache.as_ref(),
+        };
         for (package, target, job) in &roots {
             assembler.add_crate(package, target, job);
         }
@@ -149,12 +185,25 @@ impl<'w> Scan<'w> {
             if !fresh && cache.holds_exactly(package, &jobs) {
                 continue;
             }
-            let entries: Vec<(&Job, ContentKey, &Part)> = jobs
+            // The parts kept in another package's cache file are read from there.
+            let mut borrowed: Vec<(&Job, Vec<u8>)> = Vec::new();
+            for job in &jobs {
+                if let Encoded::InCache(p, range) = &self.files[*job].encoded {
+                    let bytes = cache.with_bytes(&self.workspace.packages[*p], range.clone(), <[u8]>::to_vec);
+                    borrowed.push((*job, bytes.unwrap_or_default()));
+                }
+            }
+            let entries: Vec<StoredEntry<'_>> = jobs
                 .iter()
                 .filter_map(|job| {
                     let scanned = &self.files[*job];
                     let content = scanned.content.filter(|_| scanned.origin != Origin::Unremembered)?;
-                    Some((*job, content, &scanned.part))
+                    let part = match &scanned.encoded {
+                        Encoded::Here(bytes) => bytes.as_slice(),
+                        Encoded::InCache(..) => borrowed.iter().find(|(j, _)| j == job)?.1.as_slice(),
+                        Encoded::Nowhere => return None,
+                    };
+                    Some(StoredEntry { job, content, probes: &scanned.probes, part })
                 })
                 .collect();
             cache.store(package, &entries)?;
@@ -176,8 +225,8 @@ impl<'w> Scan<'w> {
                 continue;
             }
             jobs.push(job);
-            for pending in &self.files[job].part.pending {
-                if let Some((child, _)) = self.files.get_key_value(&pending.job) {
+            for child in &self.files[job].children {
+                if let Some((child, _)) = self.files.get_key_value(child) {
                     stack.push(child);
                 }
             }
@@ -219,7 +268,7 @@ pub(super) struct PendingMod {
 /// One file, walked: an index of its own (file 0, its module scope 0, crate 0), the
 /// module files it declares, and the module files its walk looked for (the cache
 /// keeps those apart, as part of the key).
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(super) struct Part {
     index: SourceIndex,
     pending: Vec<PendingMod>,
@@ -271,9 +320,9 @@ fn scan_parts(
             };
             let scanned = scan_file(workspace, cache, package, &job, budget);
             let mut q = queue.lock().expect("the scan queue is not poisoned");
-            for pending in &scanned.part.pending {
-                if !known.contains_key(&pending.job) && q.seen.insert(pending.job.clone()) {
-                    q.jobs.push_back((pending.job.clone(), package));
+            for child in &scanned.children {
+                if !known.contains_key(child) && q.seen.insert(child.clone()) {
+                    q.jobs.push_back((child.clone(), package));
                 }
             }
             q.in_flight -= 1;
@@ -309,21 +358,34 @@ fn scan_file(
     let mut scanner = Scanner::new(workspace);
     let Some(text) = scanner.read_file(&job.path) else {
         let part = Part { index: scanner.index, pending: scanner.pending, probes: scanner.probes };
-        return Scanned { part, content: None, origin: Origin::Unremembered };
+        return Scanned::made(part, None, None, Origin::Unremembered);
     };
     let content = ContentKey::of(text.as_bytes());
-    if let Some(mut part) = cache.and_then(|cache| cache.lookup(package, job, content)) {
+    if let Some(cache) = cache
+        && let Some((mut part, probes, range)) = cache.lookup(package, job, content)
+    {
+        let text = Arc::new(text);
         if let Some(file) = part.index.files.first_mut() {
-            file.lines = LineIndex::new(&text);
-            file.text = text;
+            file.set_text(Arc::clone(&text));
         }
-        return Scanned { part, content: Some(content), origin: Origin::Cached };
+        let at = workspace.packages.iter().position(|p| p.name == package.name).unwrap_or_default();
+        let children = part.pending.iter().map(|p| p.job.clone()).collect();
+        return Scanned {
+            part: Some(part),
+            encoded: Encoded::InCache(at, range),
+            children,
+            text: Some(text),
+            probes,
+            content: Some(content),
+            origin: Origin::Cached,
+        };
     }
     let (part, remembered) = scan_part(scanner, job, budget, text);
     // This thread's syntax trees are gone: free proc-macro2's span table.
     proc_macro2::extra::invalidate_current_thread_spans();
     let origin = if remembered { Origin::Parsed } else { Origin::Unremembered };
-    Scanned { part, content: Some(content), origin }
+    let text = part.index.files.first().map(|f| Arc::clone(&f.text));
+    Scanned::made(part, text, Some(content), origin)
 }
 
 /// Parses and walks one file into a part: on the calling (scanning) thread when its
@@ -376,11 +438,15 @@ fn parse_and_walk<'w>(mut scanner: Scanner<'w>, job: &Job, root: ScopeId, text: 
     scanner
 }
 
-/// Puts the parts together into one index, in declaration order.
+/// Puts the parts together into one index, in declaration order. Each part is taken
+/// (moved into the index), or made again from its encoding when an earlier index
+/// took it.
 struct Assembler<'p> {
     index: SourceIndex,
     file_ids: HashMap<PathBuf, FileId>,
-    files: &'p HashMap<Job, Scanned>,
+    files: &'p mut HashMap<Job, Scanned>,
+    workspace: &'p Workspace,
+    cache: Option<&'p ScanCache>,
 }
 
 impl Assembler<'_> {
@@ -396,6 +462,32 @@ impl Assembler<'_> {
         self.add_part(job, target.name.clone(), None, krate, &Cfg::default(), &mut Vec::new());
     }
 
+    /// The part of `job`: taken, or made again from its encoding (and its text).
+    fn take_part(&mut self, job: &Job) -> Part {
+        let scanned = self.files.get_mut(job).expect("every file of a crate was scanned");
+        if let Some(part) = scanned.part.take() {
+            if matches!(scanned.encoded, Encoded::Nowhere) {
+                // Nothing to make it again from: keep a copy.
+                scanned.part = Some(part.clone());
+            }
+            return part;
+        }
+        let decoded = match &scanned.encoded {
+            Encoded::Here(bytes) => cache::decode_part(bytes),
+            Encoded::InCache(package, range) => self.cache.and_then(|cache| {
+                cache
+                    .with_bytes(&self.workspace.packages[*package], range.clone(), cache::decode_part)
+                    .flatten()
+            }),
+            Encoded::Nowhere => None,
+        };
+        let mut part = decoded.expect("a part decodes again as it did the first time");
+        if let (Some(file), Some(text)) = (part.index.files.first_mut(), &scanned.text) {
+            file.set_text(Arc::clone(text));
+        }
+        part
+    }
+
     /// Adds the part of `job` as module `name` (its root scope) under `parent`, then
     /// the parts of the modules it declares. `stack` holds the files being added, to
     /// stop at a module that includes itself.
@@ -408,58 +500,52 @@ impl Assembler<'_> {
         cfg: &Cfg,
         stack: &mut Vec<PathBuf>,
     ) -> ScopeId {
-        let part = &self.files[job].part;
+        let Part { index: part, pending, .. } = self.take_part(job);
         let (scopes, fns, types, impls) =
             (self.index.scopes.len(), self.index.fns.len(), self.index.types.len(), self.index.impls.len());
         let scope_id = |s: ScopeId| ScopeId::from_index(s.index() + scopes);
         let fn_id = |f: FnId| FnId::from_index(f.index() + fns);
         let type_id = |t: TypeId| TypeId::from_index(t.index() + types);
-        let file = part.index.files.first().map(|f| match self.file_ids.get(&f.path) {
+        let file = part.files.into_iter().next().map(|f| match self.file_ids.get(&f.path) {
             Some(&id) => id,
             None => {
                 let id = FileId::from_index(self.index.files.len());
                 self.file_ids.insert(f.path.clone(), id);
-                self.index.files.push(f.clone());
+                self.index.files.push(f);
                 id
             }
         });
         let file_id = |_: FileId| file.expect("items come from a parsed file");
-        for (i, scope) in part.index.scopes.iter().enumerate() {
+        for (i, mut scope) in part.scopes.into_iter().enumerate() {
             let root = i == 0;
-            self.index.scopes.push(Scope {
-                name: if root { name.clone() } else { scope.name.clone() },
-                kind: match scope.kind {
-                    ScopeKind::Module => ScopeKind::Module,
-                    ScopeKind::FnBody(f) => ScopeKind::FnBody(fn_id(f)),
-                },
-                parent: if root { parent } else { scope.parent.map(scope_id) },
-                krate,
-                items: scope
-                    .items
-                    .iter()
-                    .map(|(n, item)| {
-                        let item = match *item {
-                            Item::Scope(s) => Item::Scope(scope_id(s)),
-                            Item::Fn(f) => Item::Fn(fn_id(f)),
-                            Item::Type(t) => Item::Type(type_id(t)),
-                        };
-                        (n.clone(), item)
-                    })
-                    .collect(),
-                uses: scope.uses.clone(),
-                cfg: if root { cfg.clone() } else { scope.cfg.clone() },
-                macros: scope
-                    .macros
-                    .iter()
-                    .map(|m| MacroUse { file: file_id(m.file), ..m.clone() })
-                    .collect(),
-            });
+            if root {
+                scope.name.clone_from(&name);
+                scope.parent = parent;
+                scope.cfg = cfg.clone();
+            } else {
+                scope.parent = scope.parent.map(scope_id);
+            }
+            if let ScopeKind::FnBody(f) = scope.kind {
+                scope.kind = ScopeKind::FnBody(fn_id(f));
+            }
+            scope.krate = krate;
+            for (_, item) in &mut scope.items {
+                *item = match *item {
+                    Item::Scope(s) => Item::Scope(scope_id(s)),
+                    Item::Fn(f) => Item::Fn(fn_id(f)),
+                    Item::Type(t) => Item::Type(type_id(t)),
+                };
+            }
+            for m in &mut scope.macros {
+                m.file = file_id(m.file);
+            }
+            self.index.scopes.push(scope);
         }
         let root = ScopeId::from_index(scopes);
         if let Some(parent) = parent {
             self.index.scopes[parent.index()].items.push((name, Item::Scope(root)));
         }
-        self.index.fns.extend(part.index.fns.iter().map(|f| FnDef {
+        self.index.fns.extend(part.fns.into_iter().map(|f| FnDef {
             scope: scope_id(f.scope),
             owner: match f.owner {
                 Owner::Free => Owner::Free,
@@ -467,20 +553,20 @@ impl Assembler<'_> {
                 Owner::TraitDefault(t) => Owner::TraitDefault(type_id(t)),
             },
             file: file_id(f.file),
-            ..f.clone()
+            ..f
         }));
-        self.index.types.extend(part.index.types.iter().map(|t| TypeDef {
+        self.index.types.extend(part.types.into_iter().map(|t| TypeDef {
             scope: scope_id(t.scope),
             file: file_id(t.file),
-            ..t.clone()
+            ..t
         }));
         self.index
             .impls
-            .extend(part.index.impls.iter().map(|imp| ImplDef { scope: scope_id(imp.scope), ..imp.clone() }));
-        self.index.warnings.extend(part.index.warnings.iter().cloned());
+            .extend(part.impls.into_iter().map(|imp| ImplDef { scope: scope_id(imp.scope), ..imp }));
+        self.index.warnings.extend(part.warnings);
 
         stack.push(job.path.clone());
-        for pending in &part.pending {
+        for pending in &pending {
             if stack.contains(&pending.job.path) {
                 self.index.warnings.push(Problem {
                     location: Some(Location::file(self.index.files[file_id(FileId(0)).index()].rel.clone())),

@@ -1,5 +1,5 @@
 //! The scan cache: what the scan found in each file, remembered between runs under
-//! `target/vital/scan-cache/`, one file per package.
+//! `target/vital/scan-cache/`, one file per package (encoded by [`codec`]).
 //!
 //! An entry is the file's walked part (its functions, types, impls, uses, modules,
 //! tests and call facts; not its text), keyed by the file's identity in the walk (its
@@ -20,6 +20,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+
+mod codec;
 
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +100,27 @@ struct Header {
     payload_hash: u64,
 }
 
+/// An entry to store: a file of the walk, its content key and probes, its part
+/// encoded by [`encode_part`].
+#[derive(Debug)]
+pub(super) struct StoredEntry<'a> {
+    pub(super) job: &'a Job,
+    pub(super) content: ContentKey,
+    pub(super) probes: &'a [Probe],
+    pub(super) part: &'a [u8],
+}
+
+/// A part as the cache keeps it; `None` when it cannot be encoded (a path that is
+/// not UTF-8).
+pub(super) fn encode_part(part: &Part) -> Option<Vec<u8>> {
+    codec::encode(part).ok()
+}
+
+/// A part from what [`encode_part`] made; `None` when the bytes are not one.
+pub(super) fn decode_part(bytes: &[u8]) -> Option<Part> {
+    codec::decode(bytes).ok()
+}
+
 /// A package's cache file, read and checked: where each entry's part is in it.
 #[derive(Debug)]
 struct CachedPackage {
@@ -122,15 +145,34 @@ impl ScanCache {
     }
 
     /// The remembered part of `job` in `package`, if its content and module probes
-    /// are what they were; `None` on any doubt.
-    pub(super) fn lookup(&self, package: &Package, job: &Job, content: ContentKey) -> Option<Part> {
+    /// are what they were, with its probes and where its encoding is in the package's
+    /// cache file; `None` on any doubt.
+    pub(super) fn lookup(
+        &self,
+        package: &Package,
+        job: &Job,
+        content: ContentKey,
+    ) -> Option<(Part, Vec<Probe>, Range<usize>)> {
         let cached = self.package(package);
         let cached = cached.get().and_then(Option::as_ref)?;
         let (key, range) = cached.entries.get(job)?;
         if key.content != content || !key.probes.iter().all(Probe::holds) {
             return None;
         }
-        serde_json::from_slice(cached.payload.get(range.clone())?).ok()
+        let part = decode_part(cached.payload.get(range.clone())?)?;
+        Some((part, key.probes.clone(), range.clone()))
+    }
+
+    /// Runs `f` on the bytes at `range` of `package`'s cache file, as read.
+    pub(super) fn with_bytes<R>(
+        &self,
+        package: &Package,
+        range: Range<usize>,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Option<R> {
+        let cached = self.package(package);
+        let cached = cached.get().and_then(Option::as_ref)?;
+        cached.payload.get(range).map(f)
     }
 
     /// Whether `package`'s cache file holds exactly the entries of `jobs`: then it
@@ -141,15 +183,19 @@ impl ScanCache {
         cached.entries.len() == jobs.len() && jobs.iter().all(|job| cached.entries.contains_key(*job))
     }
 
-    /// Writes `package`'s cache file: one entry per part, each with its content key
-    /// and probes.
-    pub(super) fn store(&self, package: &Package, parts: &[(&Job, ContentKey, &Part)]) -> crate::Result<()> {
+    /// Writes `package`'s cache file: one entry per file, each with its content key,
+    /// probes and encoded part (a key that cannot be encoded — a path that is not
+    /// UTF-8 — is left out: that file is parsed on every run).
+    pub(super) fn store(&self, package: &Package, entries: &[StoredEntry<'_>]) -> crate::Result<()> {
         let Some(build) = &self.build else { return Ok(()) };
         let mut payload = Vec::new();
-        for (job, content, part) in parts {
-            let key = EntryKey { job: (*job).clone(), content: *content, probes: part.probes.clone() };
-            write_chunk(&mut payload, &serde_json::to_vec(&key).expect("an entry key serializes"));
-            write_chunk(&mut payload, &serde_json::to_vec(part).expect("a part serializes"));
+        for entry in entries {
+            let key =
+                EntryKey { job: entry.job.clone(), content: entry.content, probes: entry.probes.to_vec() };
+            if let Ok(key) = codec::encode(&key) {
+                write_chunk(&mut payload, &key);
+                write_chunk(&mut payload, entry.part);
+            }
         }
         let header = Header {
             format: CACHE_FORMAT,
@@ -217,7 +263,7 @@ fn read_entries(payload: &[u8]) -> Option<HashMap<Job, (EntryKey, Range<usize>)>
     let mut at = 0;
     while at < payload.len() {
         let key = read_chunk(payload, &mut at)?;
-        let key: EntryKey = serde_json::from_slice(&payload[key]).ok()?;
+        let key: EntryKey = codec::decode(&payload[key]).ok()?;
         let part = read_chunk(payload, &mut at)?;
         entries.insert(key.job.clone(), (key, part));
     }
@@ -248,9 +294,9 @@ fn build_id() -> Option<String> {
     Some(format!("{}-{}", meta.len(), modified.as_nanos()))
 }
 
-/// The content hash of the scan cache: FNV-1a (64 bits), as the source stamp's.
+/// The content hash of the scan cache: XXH64.
 pub fn content_hash(bytes: &[u8]) -> u64 {
-    crate::fsutil::fnv1a64(bytes)
+    crate::fsutil::xxh64(bytes)
 }
 
 #[cfg(test)]
@@ -317,7 +363,7 @@ mod tests {
         assert_eq!((stats.files, stats.parsed, stats.cached), (4, 0, 4));
         assert_eq!(shown(&warm), shown(&cold));
         assert!(
-            warm.files.iter().all(|f| !f.text.is_empty() && f.lines.line_count() > 1),
+            warm.files.iter().all(|f| !f.text.is_empty() && f.lines().line_count() > 1),
             "text and lines are the file's"
         );
         // The same, read in one scan through the same cache, package by package.
@@ -435,9 +481,9 @@ mod tests {
         let cached = cache.read(store).expect("the cache file is valid");
         let mut payload = Vec::new();
         for (key, range) in cached.entries.values() {
-            write_chunk(&mut payload, &serde_json::to_vec(key).unwrap());
+            write_chunk(&mut payload, &codec::encode(key).unwrap());
             let body = if key.job.path.ends_with("write.rs") {
-                b"{\"index\":7}".to_vec()
+                b"\x07 not a part".to_vec()
             } else {
                 cached.payload[range.clone()].to_vec()
             };
