@@ -14,6 +14,7 @@ use vital::suggest;
 use vital::workspace::Workspace;
 use vital::{Error, ErrorKind, InputFile, Inputs, Session};
 
+use crate::early;
 use crate::process::{self, CoverageRun, RunOutcome, Runner};
 
 /// Exit code: every gate holds.
@@ -325,26 +326,13 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
     if let Command::Report(args) = &cli.command {
         return report(&common, args);
     }
-    let workspace = process::workspace(common.manifest_path.as_deref())?;
-    if let Command::Hook(HookCommand::Install { force }) = cli.command {
-        let path = process::install_hook(&workspace, force)?;
-        let mut stderr = anstream::stderr();
-        let _ =
-            writeln!(stderr, "installed {}: commits now run `cargo vital check --static`", path.display());
-        return Ok(EXIT_PASS);
-    }
-    if let Command::Suggest(SuggestArgs { function: Some(function) }) = &cli.command {
-        return suggest_one(&common, workspace, function);
-    }
-    if let Command::Stamp = cli.command {
-        // Every source file, whatever the catalogue names: it may change before the check.
-        let stamp = vital::evidence::coverage::stamp::SourceStamp::of_workspace(&workspace);
-        let protected = Protected { root: Some(workspace.root.clone()), files: Vec::new() };
-        emit(&common, &stamp.to_json(), &protected)?;
-        return Ok(EXIT_PASS);
+    if let Command::Hook(_) | Command::Stamp | Command::Suggest(SuggestArgs { function: Some(_) }) =
+        &cli.command
+    {
+        return without_session(cli.command, &common);
     }
     // Resolve before anything slow: a bad catalogue fails in a second, not after the tests.
-    let mut session = Session::open_cached(workspace, common.catalogue.as_deref())?;
+    let mut session = early::open_session(common.manifest_path.as_deref(), common.catalogue.as_deref())?;
     if common.verbose {
         say_what_was_read(&session);
     }
@@ -358,6 +346,35 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
     // The process ends now: freeing the source index would only cost time.
     std::mem::forget(session);
     outcome
+}
+
+/// The commands that need the workspace but no catalogue: `hook install`, `stamp`,
+/// `suggest FUNCTION`.
+fn without_session(command: Command, common: &Common) -> Result<u8, Error> {
+    let workspace = process::workspace(common.manifest_path.as_deref())?;
+    match command {
+        Command::Hook(HookCommand::Install { force }) => {
+            let path = process::install_hook(&workspace, force)?;
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(
+                stderr,
+                "installed {}: commits now run `cargo vital check --static`",
+                path.display()
+            );
+            Ok(EXIT_PASS)
+        }
+        Command::Suggest(SuggestArgs { function: Some(function) }) => {
+            suggest_one(common, workspace, &function)
+        }
+        Command::Stamp => {
+            // Every source file, whatever the catalogue names: it may change before the check.
+            let stamp = vital::evidence::coverage::stamp::SourceStamp::of_workspace(&workspace);
+            let protected = Protected { root: Some(workspace.root.clone()), files: Vec::new() };
+            emit(common, &stamp.to_json(), &protected)?;
+            Ok(EXIT_PASS)
+        }
+        _ => unreachable!("commands with a session are not passed here"),
+    }
 }
 
 /// Carries out `command` on the opened session.

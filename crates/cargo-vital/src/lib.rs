@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+mod early;
 pub mod pertest;
 pub mod process;
 mod runner;

@@ -1,7 +1,7 @@
 //! The syn floor of `bench/monorepo.sh`: reads every `.rs` file under the directories
 //! given and parses each with `syn::parse_file`, on as many threads as vital's scan
-//! uses, and nothing else: no walk of the trees, no index, no cache. What vital's
-//! scan of the same files cannot beat.
+//! uses (or `THREADS`), and nothing else: no walk of the trees, no index, no cache.
+//! What vital's scan of the same files cannot beat.
 //! `cargo run --release -p vital --example bare_syn -- DIR…`
 
 use std::path::PathBuf;
@@ -21,7 +21,10 @@ fn main() -> std::process::ExitCode {
     }
     let queue = Mutex::new(files);
     let parsed = Mutex::new(0usize);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let threads = std::env::var("THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let work = || {

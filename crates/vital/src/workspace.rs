@@ -18,7 +18,7 @@ pub enum TargetKind {
 }
 
 /// One compilation target of a member package.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Target {
     /// The crate name as Rust paths write it (`-` replaced by `_`).
     pub name: String,
@@ -29,7 +29,7 @@ pub struct Target {
 }
 
 /// How a package depends on another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum DependencyKind {
     /// `[dependencies]`: linked into the package and everything that links it.
     Normal,
@@ -40,7 +40,7 @@ pub enum DependencyKind {
 }
 
 /// A dependency of a member package on another member.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Dependency {
     /// The member depended on, by package name.
     pub package: String,
@@ -49,7 +49,7 @@ pub struct Dependency {
 }
 
 /// A member package.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Package {
     /// The package name.
     pub name: String,
@@ -63,7 +63,7 @@ pub struct Package {
 }
 
 /// A cargo workspace.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Workspace {
     /// The workspace root (where `vital.toml` lives).
     pub root: PathBuf,

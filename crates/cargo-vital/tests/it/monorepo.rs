@@ -242,3 +242,46 @@ fn run_proves_the_modes_tested_in_dependent_crates() {
     assert!(stamp["files"]["island/src/lib.rs"].is_string(), "{stamp}");
     assert!(stamp["files"]["store/src/lib.rs"].is_string(), "{stamp}");
 }
+
+/// The scan starts on the workspace the last run saw, before `cargo metadata`
+/// answers (`target/vital/workspace.json`): a member added since is read all the
+/// same, its test found — the early scan, of another workspace, is dropped.
+#[test]
+fn a_member_added_since_the_last_run_is_read() {
+    let dir = fixture("monorepo", "monorepo-new-member");
+    let catalogue = std::fs::read_to_string(dir.join("vital.toml")).unwrap();
+    std::fs::write(
+        dir.join("vital.toml"),
+        catalogue.replace("\"too_large\"]", "\"too_large\", \"boundary\"]"),
+    )
+    .unwrap();
+    let before = static_check(&dir);
+    assert_eq!(before.code, 1, "`boundary` has no test yet: {before:?}");
+    assert!(dir.join("target/vital/workspace.json").is_file());
+    // A new member, whose tests link `store`, with the test of `boundary`.
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), manifest.replace("\"island\"]", "\"island\", \"extra\"]"))
+        .unwrap();
+    std::fs::create_dir_all(dir.join("extra/src")).unwrap();
+    std::fs::create_dir_all(dir.join("extra/tests")).unwrap();
+    std::fs::write(
+        dir.join("extra/Cargo.toml"),
+        "[package]\nname = \"extra\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dev-dependencies]\nstore = { path = \"../store\" }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("extra/src/lib.rs"), "").unwrap();
+    std::fs::write(
+        dir.join("extra/tests/edges.rs"),
+        "#[test]\nfn write_boundary() {\n    assert!(store::Store::default().write(&[0; 8]).is_ok());\n}\n",
+    )
+    .unwrap();
+    let after = static_check(&dir);
+    assert_eq!(after.code, 0, "{after:?}");
+    assert_eq!(what_was_read(&after).0, "vital: read 4 of 5 packages (app, extra, kit, store)", "{after:?}");
+    let boundary = &modes(&after.json())[3];
+    assert_eq!(
+        boundary,
+        &("boundary".to_string(), "edges::write_boundary".to_string(), "unverified".to_string())
+    );
+}

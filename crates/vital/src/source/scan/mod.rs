@@ -112,12 +112,19 @@ enum Encoded {
 }
 
 impl Scanned {
-    /// A part parsed now (or not read at all).
+    /// A part parsed now (or not read at all). Only its encoding is kept: the part
+    /// was made among the syntax tree's allocations, on a scanning thread; made again
+    /// where the index is assembled, it is compact there, and the scanning threads'
+    /// memory can go back whole (a cold check's peak is the export plus what the scan
+    /// kept).
     fn made(part: Part, text: Option<Arc<String>>, content: Option<ContentKey>, origin: Origin) -> Scanned {
-        let encoded = cache::encode_part(&part).map_or(Encoded::Nowhere, Encoded::Here);
         let children = part.pending.iter().map(|p| p.job.clone()).collect();
         let probes = part.probes.clone();
-        Scanned { part: Some(part), encoded, children, text, probes, content, origin }
+        let (part, encoded) = match cache::encode_part(&part) {
+            Some(bytes) => (None, Encoded::Here(bytes)),
+            None => (Some(part), Encoded::Nowhere),
+        };
+        Scanned { part, encoded, children, text, probes, content, origin }
     }
 }
 
