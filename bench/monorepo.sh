@@ -58,14 +58,16 @@ toggle() {
   if cmp -s "$edited" "$out/edited.orig"; then printf '\n// edited\n' >>"$edited"; else cp "$out/edited.orig" "$edited"; fi
 }
 
-# measure NAME COMMAND…: wall seconds and peak RSS (KiB) appended to $out/NAME; exit 2
-# (or any code but 0 and 1) stops the benchmark.
+# measure NAME COMMAND…: wall microseconds and peak RSS (KiB) appended to $out/NAME;
+# exit 2 (or any code but 0 and 1) stops the benchmark.
 measure() {
   local name="$1"; shift
-  local status=0
-  /usr/bin/time -o "$out/time" -f "%e %M" "$@" >"$out/stdout" 2>"$out/stderr" || status=$?
+  local status=0 start end
+  start=$(date +%s%N)
+  /usr/bin/time -o "$out/time" -f "%M" "$@" >"$out/stdout" 2>"$out/stderr" || status=$?
+  end=$(date +%s%N)
   if [ "$status" -gt 1 ]; then echo "$name failed (exit $status):"; cat "$out/stderr"; exit 1; fi
-  tail -n 1 "$out/time" >>"$out/$name"
+  echo "$(( (end - start) / 1000 )) $(tail -n 1 "$out/time")" >>"$out/$name"
 }
 
 cold() { rm -rf "$mono/target/vital/scan-cache"; }
@@ -100,11 +102,14 @@ median() { cut -d' ' -f"$2" "$1" | sort -n | awk '{a[NR]=$1} END {print (NR % 2)
 size=$(stat -c %s "$export")
 printf '\n%-16s %9s %12s %9s\n' measure "wall (s)" "peak (MB)" "× export"
 for name in json_floor syn_floor syn_floor_one syn_floor_one_1t metadata check_cold check_warm static_cold static_warm static_one_file; do
-  wall=$(median "$out/$name" 1)
+  wall=$(echo "$(median "$out/$name" 1) / 1000000" | bc -l)
   kib=$(median "$out/$name" 2)
   printf '%-16s %9.3f %12.1f %9.2f\n' "$name" "$wall" "$(echo "$kib * 1.024 / 1000" | bc -l)" "$(echo "$kib * 1024 / $size" | bc -l)"
 done
 json=$(median "$out/json_floor" 1); syn=$(median "$out/syn_floor" 1); one=$(median "$out/syn_floor_one" 1)
+printf '\nper round (ms):'
+for name in syn_floor_one static_warm static_one_file; do printf ' %s' "$name"; cut -d' ' -f1 "$out/$name" | awk '{printf " %.0f", $1 / 1000}'; done
+echo
 echo
 printf 'cold check / (JSON floor + syn floor)          %.2f (goal <= 1.25)\n' "$(echo "$(median "$out/check_cold" 1) / ($json + $syn)" | bc -l)"
 printf 'warm check / JSON floor                        %.2f (goal <= 1.25)\n' "$(echo "$(median "$out/check_warm" 1) / $json" | bc -l)"

@@ -163,6 +163,15 @@ impl ScanCache {
         Some((part, key.probes.clone(), range.clone()))
     }
 
+    /// The files `package`'s cache file has entries for.
+    pub(super) fn remembered_jobs(&self, package: &Package) -> Vec<Job> {
+        let cached = self.package(package);
+        let Some(cached) = cached.get().and_then(Option::as_ref) else { return Vec::new() };
+        let mut jobs: Vec<Job> = cached.entries.keys().cloned().collect();
+        jobs.sort_by(|a, b| a.path.cmp(&b.path));
+        jobs
+    }
+
     /// Runs `f` on the bytes at `range` of `package`'s cache file, as read.
     pub(super) fn with_bytes<R>(
         &self,

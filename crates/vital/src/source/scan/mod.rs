@@ -171,14 +171,21 @@ impl<'w> Scan<'w> {
         index
     }
 
-    /// What the scan did so far.
+    /// What the scan did so far, for the files of the packages read (a file the
+    /// cache remembered that is no longer a module is not counted).
     pub fn stats(&self) -> ScanStats {
-        let count = |origin| self.files.values().filter(|f| f.origin == origin).count();
+        let mut files: Vec<&Job> = Vec::new();
+        for package in self.workspace.packages.iter().filter(|p| self.read.contains(&p.name)) {
+            files.extend(self.jobs_of(package));
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup();
+        let cached = files.iter().filter(|job| self.files[**job].origin == Origin::Cached).count();
         ScanStats {
             packages: self.read.iter().cloned().collect(),
-            files: self.files.len(),
-            parsed: self.files.len() - count(Origin::Cached),
-            cached: count(Origin::Cached),
+            files: files.len(),
+            parsed: files.len() - cached,
+            cached,
         }
     }
 
@@ -301,6 +308,7 @@ fn scan_parts(
         in_flight: usize,
     }
     let seen: HashSet<Job> = roots.iter().map(|(job, _)| job.clone()).collect();
+    let root_jobs = seen.clone();
     let queue = Mutex::new(Queue { jobs: roots.into_iter().collect(), seen, in_flight: 0 });
     let ready = Condvar::new();
     let parts = Mutex::new(HashMap::new());
@@ -326,8 +334,14 @@ fn scan_parts(
                 return;
             };
             let scanned = scan_file(workspace, cache, package, &job, budget);
+            // The files the cache remembers of a root's package are probably its
+            // modules still: queued now, not level by level as the walk finds them.
+            let remembered = match cache {
+                Some(cache) if root_jobs.contains(&job) => cache.remembered_jobs(package),
+                _ => Vec::new(),
+            };
             let mut q = queue.lock().expect("the scan queue is not poisoned");
-            for child in &scanned.children {
+            for child in scanned.children.iter().chain(&remembered) {
                 if !known.contains_key(child) && q.seen.insert(child.clone()) {
                     q.jobs.push_back((child.clone(), package));
                 }
