@@ -417,8 +417,12 @@ mod tests {
         std::fs::remove_file(workspace.root.join("app/src/extra.rs")).unwrap();
         std::fs::create_dir(workspace.root.join("app/src/extra")).unwrap();
         std::fs::write(workspace.root.join("app/src/extra/mod.rs"), "pub fn moved() {}\n").unwrap();
-        let (index, _) = scan(&workspace);
+        let (index, stats) = scan(&workspace);
         assert!(index.fns.iter().any(|f| f.name == "moved") && !index.fns.iter().any(|f| f.name == "added"));
+        // The cache remembered `extra.rs`, which is gone: not indexed, not counted,
+        // no warning of it.
+        assert!(index.warnings.is_empty(), "{:?}", index.warnings);
+        assert_eq!(stats.files, 5, "{stats:?}");
     }
 
     /// Truncated, altered, emptied, foreign or from another build: a cache file is
