@@ -385,12 +385,15 @@ fn bench_data() -> Result<u8, vital::Error> {
                 serde_json::from_slice(&std::fs::read(&x1).expect("readable")).expect("an export")
             });
             let partial = path.with_extension("json.partial");
-            write_copies(doc, copies, &partial).expect("writable");
+            let rename =
+                |file: &str, k: usize| if k == 0 { file.to_string() } else { format!("/copy{k}{file}") };
+            write_copies(doc, copies, &partial, &rename).expect("writable");
             std::fs::rename(&partial, &path).expect("writable");
         }
     }
-    write_tree(&krate, &dir.join("tree"), TREE_COPIES);
-    for name in ["x1.json", "x10.json", "x100.json"] {
+    write_tree(&krate, &dir.join("tree"), TREE_COPIES, |_| true);
+    write_monorepo(&dir, &krate, &x1)?;
+    for name in ["x1.json", "x10.json", "x100.json", "mono.json"] {
         let bytes = std::fs::metadata(dir.join(name)).map(|m| m.len()).unwrap_or(0);
         eprintln!("{}: {:.1} MB", dir.join(name).display(), bytes as f64 / 1e6);
     }
@@ -400,7 +403,44 @@ fn bench_data() -> Result<u8, vital::Error> {
 /// How many copies of the crate the static-scan tree holds.
 const TREE_COPIES: usize = 10;
 
-fn write_tree(krate: &std::path::Path, tree: &std::path::Path, copies: usize) {
+/// How many copies of the crate the monorepo holds, and every how many of them
+/// has vital functions (issue 14: 50 independent crates, vital functions in 10).
+const MONO_COPIES: usize = 50;
+const MONO_VITAL_EVERY: usize = 5;
+
+/// `target/bench-data/mono/`: a workspace of [`MONO_COPIES`] independent copies of
+/// the crate (2.9 M lines), three vital functions in every [`MONO_VITAL_EVERY`]th;
+/// `mono.json`, the crate's export once per copy under the copy's own paths (105
+/// MB); and `mono.sources.json`, its source stamp.
+fn write_monorepo(
+    dir: &std::path::Path,
+    krate: &std::path::Path,
+    x1: &std::path::Path,
+) -> Result<(), vital::Error> {
+    let mono = dir.join("mono");
+    write_tree(krate, &mono, MONO_COPIES, |k| k % MONO_VITAL_EVERY == 0);
+    let export = dir.join("mono.json");
+    if !export.exists() {
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(x1).expect("readable")).expect("an export");
+        let from = format!("{}/", krate.display());
+        let rename = |file: &str, k: usize| file.replacen(&from, &format!("{}/c{k}/", mono.display()), 1);
+        let partial = export.with_extension("json.partial");
+        write_copies(&doc, MONO_COPIES, &partial, &rename).expect("writable");
+        std::fs::rename(&partial, &export).expect("writable");
+    }
+    let stamp = dir.join("mono.sources.json");
+    if !stamp.exists() {
+        let workspace = process::workspace(Some(&mono.join("Cargo.toml")))?;
+        let stamp_json = vital::evidence::coverage::stamp::SourceStamp::of_workspace(&workspace).to_json();
+        vital::fsutil::write_atomic(&stamp, stamp_json.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A workspace of `copies` renamed copies of the crate (`cK`, package
+/// `regex-syntax-cK`), with three vital functions in each copy `vital` accepts.
+fn write_tree(krate: &std::path::Path, tree: &std::path::Path, copies: usize, vital: impl Fn(usize) -> bool) {
     if tree.join("vital.toml").exists() {
         return;
     }
@@ -420,6 +460,9 @@ fn write_tree(krate: &std::path::Path, tree: &std::path::Path, copies: usize) {
         let renamed = renamed.replace("[[bench]]\nname = \"bench\"\npath = \"benches/bench.rs\"\n", "");
         std::fs::write(tree.join(&member).join("Cargo.toml"), renamed).expect("writable");
         members.push(format!("\"{member}\""));
+        if !vital(k) {
+            continue;
+        }
         catalogue.push_str(&format!(
             "[[vital]]\nfunction = \"{lib}_c{k}::escape\"\ntier = \"critical\"\nfailure_modes = [\"empty\"]\n\n\
              [[vital]]\nfunction = \"{lib}_c{k}::Parser::parse\"\ntier = \"critical\"\nfailure_modes = [\"malformed\"]\n\n\
@@ -448,13 +491,18 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-/// Writes `copies` copies of the export `doc` as one export, streaming: copy `k > 0`
-/// renames every file `/copyK/<path>` and every function `<name>_copyK`.
-fn write_copies(doc: &serde_json::Value, copies: usize, path: &std::path::Path) -> std::io::Result<()> {
+/// Writes `copies` copies of the export `doc` as one export, streaming: copy `k`
+/// renames every file `renamed(path, k)` and, for `k > 0`, every function
+/// `<name>_copyK`.
+fn write_copies(
+    doc: &serde_json::Value,
+    copies: usize,
+    path: &std::path::Path,
+    renamed: &dyn Fn(&str, usize) -> String,
+) -> std::io::Result<()> {
     use std::io::Write;
     let data = &doc["data"][0];
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let renamed = |file: &str, k: usize| if k == 0 { file.to_string() } else { format!("/copy{k}{file}") };
     write!(out, "{{\"data\":[{{\"files\":[")?;
     let mut first = true;
     for k in 0..copies {
@@ -476,14 +524,14 @@ fn write_copies(doc: &serde_json::Value, copies: usize, path: &std::path::Path) 
             if k > 0 {
                 let name = format!("{}_copy{k}", function["name"].as_str().unwrap_or_default());
                 function["name"] = name.into();
-                let files: Vec<serde_json::Value> = function["filenames"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|f| renamed(f.as_str().unwrap_or_default(), k).into())
-                    .collect();
-                function["filenames"] = files.into();
             }
+            let files: Vec<serde_json::Value> = function["filenames"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| renamed(f.as_str().unwrap_or_default(), k).into())
+                .collect();
+            function["filenames"] = files.into();
             if !std::mem::take(&mut first) {
                 write!(out, ",")?;
             }

@@ -16,6 +16,7 @@ use vital::suggest;
 use vital::workspace::Workspace;
 use vital::{Error, ErrorKind, InputFile, Inputs, Session};
 
+use crate::early;
 use crate::process::{self, CoverageRun, MutantsOutcome, MutantsRun, RunOutcome, Runner};
 
 /// Exit code: every gate holds.
@@ -58,6 +59,10 @@ pub(crate) struct Common {
     /// Coloring [default: from CARGO_TERM_COLOR, else auto; NO_COLOR turns auto off].
     #[arg(long, global = true, value_enum)]
     pub(crate) color: Option<ColorArg>,
+    /// Say on stderr what vital read: the packages scanned, the files parsed and
+    /// those found in the scan cache (target/vital/scan-cache/).
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -498,44 +503,70 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
     if let Command::Schema = cli.command {
         return crate::start::run_schema(&common);
     }
-    let workspace = process::workspace(common.manifest_path.as_deref())?;
-    if let Command::Certify(CertifyArgs { verify: Some(statement), .. }) = &cli.command {
-        return crate::certify::run_verify(&workspace, statement);
-    }
-    match cli.command {
-        Command::Inventory => return crate::start::run_inventory(&common, workspace),
-        Command::Init(args) => {
-            return crate::start::run_init(&common, workspace, args.max, args.schema.as_deref());
-        }
-        _ => {}
-    }
-    if let Command::Hook(HookCommand::Install { force }) = cli.command {
-        let path = process::install_hook(&workspace, force)?;
-        let mut stderr = anstream::stderr();
-        let _ =
-            writeln!(stderr, "installed {}: commits now run `cargo vital check --static`", path.display());
-        return Ok(EXIT_PASS);
-    }
-    if let Command::Suggest(SuggestArgs { function: Some(function) }) = &cli.command {
-        return suggest_one(&common, workspace, function);
-    }
-    if let Command::Stamp = cli.command {
-        // Every source file, whatever the catalogue names: it may change before the check.
-        let stamp = vital::evidence::coverage::stamp::SourceStamp::of_workspace(&workspace);
-        let protected = Protected { root: Some(workspace.root.clone()), files: Vec::new() };
-        emit(&common, &stamp.to_json(), &protected)?;
-        return Ok(EXIT_PASS);
+    if let Command::Hook(_)
+    | Command::Stamp
+    | Command::Suggest(SuggestArgs { function: Some(_) })
+    | Command::Inventory
+    | Command::Init(_)
+    | Command::Certify(CertifyArgs { verify: Some(_), .. }) = &cli.command
+    {
+        return without_session(cli.command, &common);
     }
     // Resolve before anything slow: a bad catalogue fails in a second, not after the tests.
-    let mut session = Session::open(workspace, common.catalogue.as_deref())?;
+    let mut session = early::open_session(common.manifest_path.as_deref(), common.catalogue.as_deref())?;
+    if common.verbose {
+        say_what_was_read(&session);
+    }
     match &cli.command {
         Command::List(args) => args.selection.apply(&mut session)?,
         Command::Check(args) => args.selection.apply(&mut session)?,
         Command::Run(args) => args.selection.apply(&mut session)?,
         _ => {}
     }
-    let protected = Protected::of(&common, &session, &Inputs::new());
-    match cli.command {
+    let outcome = act(cli.command, &common, &session);
+    // The process ends now: freeing the source index would only cost time.
+    std::mem::forget(session);
+    outcome
+}
+
+/// The commands that need the workspace but no catalogue: `hook install`, `stamp`,
+/// `suggest FUNCTION`, `inventory`, `init`, `certify --verify`.
+fn without_session(command: Command, common: &Common) -> Result<u8, Error> {
+    let workspace = process::workspace(common.manifest_path.as_deref())?;
+    match command {
+        Command::Hook(HookCommand::Install { force }) => {
+            let path = process::install_hook(&workspace, force)?;
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(
+                stderr,
+                "installed {}: commits now run `cargo vital check --static`",
+                path.display()
+            );
+            Ok(EXIT_PASS)
+        }
+        Command::Suggest(SuggestArgs { function: Some(function) }) => {
+            suggest_one(common, workspace, &function)
+        }
+        Command::Inventory => crate::start::run_inventory(common, workspace),
+        Command::Init(args) => crate::start::run_init(common, workspace, args.max, args.schema.as_deref()),
+        Command::Certify(CertifyArgs { verify: Some(statement), .. }) => {
+            crate::certify::run_verify(&workspace, &statement)
+        }
+        Command::Stamp => {
+            // Every source file, whatever the catalogue names: it may change before the check.
+            let stamp = vital::evidence::coverage::stamp::SourceStamp::of_workspace(&workspace);
+            let protected = Protected { root: Some(workspace.root.clone()), files: Vec::new() };
+            emit(common, &stamp.to_json(), &protected)?;
+            Ok(EXIT_PASS)
+        }
+        _ => unreachable!("commands with a session are not passed here"),
+    }
+}
+
+/// Carries out `command` on the opened session.
+fn act(command: Command, common: &Common, session: &Session) -> Result<u8, Error> {
+    let protected = Protected::of(common, session, &Inputs::new());
+    match command {
         Command::List(_) => {
             let mut stderr = anstream::stderr();
             for warning in session.warnings() {
@@ -546,7 +577,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                 FormatArg::Json => to_json(&listed),
                 _ => list_table(&listed),
             };
-            emit(&common, &text, &protected)?;
+            emit(common, &text, &protected)?;
             Ok(EXIT_PASS)
         }
         Command::Suggest(_) => {
@@ -556,7 +587,7 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
                     suggest::suggested(session.index(), session.catalogue(), &entry.function, Some(entry), f)
                 })
                 .collect();
-            emit(&common, &suggestions_text(&all, common.format()), &protected)?;
+            emit(common, &suggestions_text(&all, common.format()), &protected)?;
             Ok(EXIT_PASS)
         }
         Command::Hook(_)
@@ -567,13 +598,13 @@ fn run(cli: VitalCli) -> Result<u8, Error> {
         | Command::Init(_) => unreachable!("handled above"),
         Command::Check(args) if args.static_only => {
             let baseline = args.baseline.map(InputFile::new);
-            render(&common, &session.check_static(baseline.as_ref())?, &protected)
+            render(common, &session.check_static(baseline.as_ref())?, &protected)
         }
-        Command::Check(args) => check(&common, &session, args),
-        Command::Certify(args) => crate::certify::run_certify(&common, &session, args),
-        Command::Run(args) => run_tests(&common, &session, args),
-        Command::Mutants(args) => run_mutants(&common, &session, args),
-        Command::Chaos(args) => run_chaos(&common, &session, args),
+        Command::Check(args) => check(common, session, args),
+        Command::Certify(args) => crate::certify::run_certify(common, session, args),
+        Command::Run(args) => run_tests(common, session, args),
+        Command::Mutants(args) => run_mutants(common, session, args),
+        Command::Chaos(args) => run_chaos(common, session, args),
     }
 }
 
@@ -608,6 +639,22 @@ fn run_chaos(common: &Common, session: &Session, args: ChaosArgs) -> Result<u8, 
     };
     emit(common, &text, &Protected::of(common, session, &Inputs::new()))?;
     Ok(if report.exit_code() == 0 { EXIT_PASS } else { EXIT_FAIL })
+}
+
+/// `--verbose`: the packages the scan read, and how many files it parsed.
+fn say_what_was_read(session: &Session) {
+    let stats = session.scan_stats();
+    let mut stderr = anstream::stderr();
+    let _ = writeln!(
+        stderr,
+        "vital: read {} of {} packages ({}): {} files, {} parsed, {} from the scan cache",
+        stats.packages.len(),
+        session.workspace().packages.len(),
+        stats.packages.join(", "),
+        stats.files,
+        stats.parsed,
+        stats.cached
+    );
 }
 
 /// `cargo vital suggest FUNCTION`: any function; the catalogue need not exist, nor

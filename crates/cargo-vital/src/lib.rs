@@ -9,6 +9,7 @@
 mod certify;
 pub mod chaos;
 pub mod cli;
+mod early;
 pub mod pertest;
 pub mod process;
 mod runner;

@@ -32,7 +32,7 @@ pub enum ErrorKind {
 }
 
 /// Where a problem is, as precisely as known.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// The file, as the user would type it (relative to the workspace when possible).
     pub file: PathBuf,
@@ -68,7 +68,7 @@ impl fmt::Display for Location {
 }
 
 /// One thing wrong with the input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     /// Where, when known.
     pub location: Option<Location>,

@@ -41,6 +41,9 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     "not a regular file"
 }
 
+/// Inputs up to this size are read without looking at the free memory first.
+const SMALL_INPUT: u64 = 16 << 20;
+
 /// Reads an input file whole. Only regular files are read: anything else is an
 /// error of `kind` saying what the path is. `display` names it in messages.
 pub fn read_input(path: &Path, display: &Path, kind: ErrorKind) -> Result<Vec<u8>> {
@@ -68,7 +71,10 @@ pub fn read_input(path: &Path, display: &Path, kind: ErrorKind) -> Result<Vec<u8
     let len = usize::try_from(opened.len()).unwrap_or(usize::MAX);
     let mut bytes = Vec::new();
     // Reading needs the file and what is parsed from it: at most half of what is free.
-    let fits = memory_available().is_none_or(|free| opened.len() <= free / 2);
+    // A small file is read without asking (`/proc/meminfo` costs more than reading
+    // it): the reservation below still fails cleanly if memory is short.
+    let small = opened.len() <= SMALL_INPUT;
+    let fits = small || memory_available().is_none_or(|free| opened.len() <= free / 2);
     if !fits || bytes.try_reserve_exact(len.saturating_add(1)).is_err() {
         return Err(Error::new(
             kind,
@@ -82,6 +88,64 @@ pub fn read_input(path: &Path, display: &Path, kind: ErrorKind) -> Result<Vec<u8
     // A file that grows while it is read is read up to the size it had.
     file.take(opened.len()).read_to_end(&mut bytes).map_err(|err| Error::io(kind, display, &err))?;
     Ok(bytes)
+}
+
+/// FNV-1a, 64 bits, of `bytes`: the content hash of source stamps and of the scan
+/// cache, enough to tell an edited file from the original.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// XXH64 (seed 0) of `bytes`, as specified by the xxHash project: the scan cache's
+/// content hash, fast enough to hash a large workspace's source on every run.
+pub fn xxh64(bytes: &[u8]) -> u64 {
+    const P1: u64 = 0x9E37_79B1_85EB_CA87;
+    const P2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+    const P3: u64 = 0x1656_67B1_9E37_79F9;
+    const P4: u64 = 0x85EB_CA77_C2B2_AE63;
+    const P5: u64 = 0x27D4_EB2F_1656_67C5;
+    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+    let round =
+        |acc: u64, input: u64| acc.wrapping_add(input.wrapping_mul(P2)).rotate_left(31).wrapping_mul(P1);
+    let merge = |acc: u64, value: u64| (acc ^ round(0, value)).wrapping_mul(P1).wrapping_add(P4);
+    let mut stripes = bytes.chunks_exact(32);
+    let mut h = if bytes.len() >= 32 {
+        let mut v = [P1.wrapping_add(P2), P2, 0, 0u64.wrapping_sub(P1)];
+        for stripe in &mut stripes {
+            for (lane, chunk) in v.iter_mut().zip(stripe.chunks_exact(8)) {
+                *lane = round(*lane, word(chunk));
+            }
+        }
+        let h = v[0].rotate_left(1).wrapping_add(v[1].rotate_left(7)).wrapping_add(v[2].rotate_left(12));
+        let h = h.wrapping_add(v[3].rotate_left(18));
+        v.iter().fold(h, |h, &lane| merge(h, lane))
+    } else {
+        P5
+    };
+    h = h.wrapping_add(bytes.len() as u64);
+    let mut rest = stripes.remainder();
+    while rest.len() >= 8 {
+        h = (h ^ round(0, word(&rest[..8]))).rotate_left(27).wrapping_mul(P1).wrapping_add(P4);
+        rest = &rest[8..];
+    }
+    if rest.len() >= 4 {
+        let four = u64::from(u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")));
+        h = (h ^ four.wrapping_mul(P1)).rotate_left(23).wrapping_mul(P2).wrapping_add(P3);
+        rest = &rest[4..];
+    }
+    for &byte in rest {
+        h = (h ^ u64::from(byte).wrapping_mul(P5)).rotate_left(11).wrapping_mul(P1);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(P2);
+    h ^= h >> 29;
+    h = h.wrapping_mul(P3);
+    h ^ (h >> 32)
 }
 
 /// The memory the machine has available (Linux's `MemAvailable`), when known.
@@ -302,6 +366,25 @@ pub fn write_output(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reference values of the xxHash project (XXH64, seed 0), at every length
+    /// class: empty, under 4, under 8, under 32, and several stripes with a tail.
+    #[test]
+    fn xxh64_gives_the_reference_values() {
+        assert_eq!(xxh64(b""), 0xEF46_DB37_51D8_E999);
+        assert_eq!(xxh64(b"a"), 0xD24E_C4F1_A98C_6E5B);
+        assert_eq!(xxh64(b"abc"), 0x44BC_2CF5_AD77_0999);
+        assert_eq!(xxh64(b"message digest"), 0x066E_D728_FCEE_B3BE);
+        assert_eq!(xxh64(b"abcdefghijklmnopqrstuvwxyz"), 0xCFE1_F278_FA89_835C);
+        assert_eq!(
+            xxh64(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+            0xAAA4_6907_D304_7814
+        );
+        assert_eq!(
+            xxh64(b"12345678901234567890123456789012345678901234567890123456789012345678901234567890"),
+            0xE04A_477F_19EE_145D
+        );
+    }
 
     #[test]
     fn writes_whole_files_and_leaves_no_temporaries() {

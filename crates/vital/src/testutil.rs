@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::source::{FnId, SourceIndex};
-use crate::workspace::{Package, Target, TargetKind, Workspace};
+use crate::workspace::{Dependency, DependencyKind, Package, Target, TargetKind, Workspace};
 
 /// A scanned workspace in a temporary directory.
 pub struct Fixture {
@@ -56,16 +56,67 @@ pub fn fixture(files: &[(&str, &str)]) -> Fixture {
         manifest_path: root.join("Cargo.toml"),
         targets,
         features: Vec::new(),
+        dependencies: Vec::new(),
     }];
     if files.iter().any(|(p, _)| *p == "other/lib.rs") {
+        packages[0]
+            .dependencies
+            .push(Dependency { package: "other-crate".into(), kind: DependencyKind::Normal });
         packages.push(Package {
             name: "other-crate".into(),
             manifest_path: root.join("other/Cargo.toml"),
             targets: vec![target("other_crate", TargetKind::Lib, "other/lib.rs")],
             features: Vec::new(),
+            dependencies: Vec::new(),
         });
     }
     let workspace = Workspace { root: root.clone(), target_dir: root.join("target"), packages };
     let index = SourceIndex::scan(&workspace);
     Fixture { _dir: dir, root, workspace, index }
+}
+
+/// A member of a [`members`] workspace: its name (its lib crate's, `-` as `_`), the
+/// members it depends on (normal, or dev with a `dev:` prefix), and its files,
+/// relative to its directory `NAME/` (`src/lib.rs`, `tests/NAME.rs`…).
+pub type Member<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+
+/// A workspace of several members on disk, each in its own directory with a lib
+/// (`src/lib.rs`) and an integration test per `tests/NAME.rs`.
+pub fn members(list: &[Member<'_>]) -> (tempfile::TempDir, Workspace) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let mut packages = Vec::new();
+    for (name, dependencies, files) in list {
+        let base = root.join(name);
+        let mut targets = vec![Target {
+            name: name.replace('-', "_"),
+            kind: TargetKind::Lib,
+            src_path: base.join("src/lib.rs"),
+        }];
+        for (path, text) in *files {
+            let file = base.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, text).unwrap();
+            if let Some(test) = path.strip_prefix("tests/").and_then(|p| p.strip_suffix(".rs")) {
+                targets.push(Target { name: test.into(), kind: TargetKind::Test, src_path: file });
+            }
+        }
+        let dependencies = dependencies
+            .iter()
+            .map(|d| match d.strip_prefix("dev:") {
+                Some(dev) => Dependency { package: dev.into(), kind: DependencyKind::Dev },
+                None => Dependency { package: (*d).into(), kind: DependencyKind::Normal },
+            })
+            .collect();
+        packages.push(Package {
+            name: (*name).into(),
+            manifest_path: base.join("Cargo.toml"),
+            targets,
+            features: Vec::new(),
+            dependencies,
+        });
+    }
+    packages.sort_by(|a, b| a.name.cmp(&b.name));
+    let workspace = Workspace { root: root.clone(), target_dir: root.join("target"), packages };
+    (dir, workspace)
 }

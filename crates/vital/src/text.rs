@@ -1,7 +1,9 @@
 //! Small text utilities: positions, line tables, "did you mean".
 
 /// A 1-based line and 1-based byte column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct Pos {
     /// 1-based line.
     pub line: u32,
@@ -41,6 +43,13 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub struct LineIndex {
     starts: Vec<usize>,
     len: usize,
+}
+
+impl Default for LineIndex {
+    /// The table of an empty text.
+    fn default() -> LineIndex {
+        LineIndex::new("")
+    }
 }
 
 impl LineIndex {

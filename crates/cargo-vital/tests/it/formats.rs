@@ -143,6 +143,7 @@ fn junit_has_a_test_case_per_function_and_reads_back() {
         manifest_path: "/Cargo.toml".into(),
         targets: vec![lib],
         features: Vec::new(),
+        dependencies: Vec::new(),
     };
     let workspace =
         vital::workspace::Workspace { root: "/".into(), target_dir: "/t".into(), packages: vec![package] };

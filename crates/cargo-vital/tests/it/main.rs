@@ -13,6 +13,7 @@ mod hooks;
 mod html;
 mod init;
 mod modes;
+mod monorepo;
 mod mutants;
 mod names;
 mod proof;

@@ -62,7 +62,8 @@ pub(super) fn function_report(
         (None, None) => judge_static(policy, &modes, &missing),
     };
     let span = |start: Pos, end: Pos| -> SourceSpan {
-        let text = match (file.lines.offset(start.line, start.col), file.lines.offset(end.line, end.col)) {
+        let text = match (file.lines().offset(start.line, start.col), file.lines().offset(end.line, end.col))
+        {
             (Some(s), Some(e)) if s <= e => shorten(&file.text[s..e]),
             _ => String::new(),
         };
@@ -202,8 +203,8 @@ fn shorten(text: &str) -> String {
 fn source(index: &SourceIndex, f: FnId) -> Source {
     let def = index.func(f);
     let file = index.file(def.file);
-    let first = file.lines.line_range(def.start.line as usize).map_or(def.span.start, |r| r.start);
-    let last = file.lines.line_range(def.end.line as usize).map_or(def.span.end, |r| r.end);
+    let first = file.lines().line_range(def.start.line as usize).map_or(def.span.start, |r| r.start);
+    let last = file.lines().line_range(def.end.line as usize).map_or(def.span.end, |r| r.end);
     Source {
         first_line: def.start.line,
         text: file.text[first..last].to_string(),

@@ -15,6 +15,7 @@
 //! ```
 
 mod build;
+mod scope;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,8 +31,9 @@ use crate::evidence::pertest::{self, PerTest};
 use crate::evidence::tests::{RunEvidence, TestResults, TestSuite, evaluate_modes, mode_candidates};
 use crate::report::baseline::{apply_baseline, read_baseline};
 use crate::report::{CheckKind, CoverageInput, Report, TestSummary};
+use crate::source::cache::ScanCache;
 use crate::source::resolve::Resolver;
-use crate::source::{FnId, SourceIndex};
+use crate::source::{FnId, Scan, ScanStats, SourceIndex};
 use crate::workspace::Workspace;
 use build::Measured;
 
@@ -241,6 +243,11 @@ pub fn default_results_paths(workspace: &Workspace) -> [PathBuf; 2] {
     [dir.join("tests.xml"), dir.join("tests.jsonl")]
 }
 
+/// Where the scan cache lives: `target/vital/scan-cache/`.
+pub fn default_scan_cache_dir(workspace: &Workspace) -> PathBuf {
+    workspace.vital_dir().join("scan-cache")
+}
+
 /// A workspace with its catalogue resolved: every entry's function found in the
 /// source. Build once, check many times.
 #[derive(Debug)]
@@ -249,26 +256,56 @@ pub struct Session {
     catalogue: Catalogue,
     index: SourceIndex,
     functions: Vec<FnId>,
+    scan: ScanStats,
+    cache_warning: Option<String>,
 }
 
 impl Session {
     /// Opens `workspace` with the catalogue at `catalogue` (default: `vital.toml` at
-    /// the workspace root): reads it, scans the source, resolves every entry.
+    /// the workspace root): reads it, scans the source that can matter to it,
+    /// resolves every entry. Writes nothing.
     pub fn open(workspace: Workspace, catalogue: Option<&Path>) -> Result<Session> {
-        let catalogue = match catalogue {
-            Some(path) => Catalogue::load(path, path)?,
-            None => Catalogue::load(&workspace.root.join(FILE_NAME), FILE_NAME.as_ref())?,
-        };
+        let catalogue = load_catalogue(&workspace, catalogue)?;
         Session::new(workspace, catalogue)
     }
 
-    /// Scans `workspace` and resolves every entry of `catalogue`. All entries that
-    /// resolve to nothing, to several functions, or to a function another entry
-    /// already names, are reported together.
+    /// [`Session::open`], remembering the scan between runs in
+    /// [`default_scan_cache_dir`]: files that did not change since are not parsed
+    /// again.
+    pub fn open_cached(workspace: Workspace, catalogue: Option<&Path>) -> Result<Session> {
+        let catalogue = load_catalogue(&workspace, catalogue)?;
+        let cache = ScanCache::new(&workspace, default_scan_cache_dir(&workspace));
+        Session::with_cache(workspace, catalogue, Some(cache))
+    }
+
+    /// Scans the source of `workspace` that can matter to `catalogue` (see
+    /// [`Workspace::tests_reach`]) and resolves every entry. All entries that resolve
+    /// to nothing, to several functions, or to a function another entry already
+    /// names, are reported together.
     pub fn new(workspace: Workspace, catalogue: Catalogue) -> Result<Session> {
-        let index = SourceIndex::scan(&workspace);
-        let functions = resolve_entries(&index, &catalogue)?;
-        Ok(Session { workspace, catalogue, index, functions })
+        Session::with_cache(workspace, catalogue, None)
+    }
+
+    /// [`Session::new`], remembering the scan in `cache` when given.
+    pub fn with_cache(
+        workspace: Workspace,
+        catalogue: Catalogue,
+        cache: Option<ScanCache>,
+    ) -> Result<Session> {
+        let mut scan = Scan::new(&workspace, cache);
+        let scoped = scope::scan_and_resolve(&workspace, &catalogue, &mut scan);
+        // The cache only saves time: a cache that cannot be written is a warning.
+        let cache_warning = scan.save().err().map(|err| format!("the scan cache was not saved: {err}"));
+        let stats = scan.stats();
+        drop(scan);
+        let functions = scoped.functions?;
+        Ok(Session { workspace, catalogue, index: scoped.index, functions, scan: stats, cache_warning })
+    }
+
+    /// What the scan read: the packages, and how many files it parsed or found in
+    /// the cache.
+    pub fn scan_stats(&self) -> &ScanStats {
+        &self.scan
     }
 
     /// Keeps only the entries whose function is in a package `keep` accepts (as
@@ -347,9 +384,11 @@ impl Session {
     }
 
     /// The hashes of every source file, to take before a coverage run: the check
-    /// that reads the coverage then knows whether the source changed since.
+    /// that reads the coverage then knows whether the source changed since. Every
+    /// file of the workspace, not only those read: a later catalogue may name a
+    /// function in another crate.
     pub fn stamp(&self) -> SourceStamp {
-        SourceStamp::of(&self.index)
+        SourceStamp::of_workspace_and(&self.workspace, &self.index)
     }
 
     /// Checks the evidence of `inputs`: reads and joins the coverage, reads the test
@@ -934,6 +973,7 @@ impl Session {
     pub fn warnings(&self) -> Vec<String> {
         let catalogue = &self.catalogue;
         let mut warnings: Vec<String> = self.index.warnings.iter().map(ToString::to_string).collect();
+        warnings.extend(self.cache_warning.iter().cloned());
         for entry in &catalogue.entries {
             let missing = catalogue.missing_categories(entry);
             for (i, mode) in entry.failure_modes.iter().enumerate() {
@@ -963,6 +1003,14 @@ impl Session {
             }
         }
         warnings
+    }
+}
+
+/// The catalogue at `path`, else `vital.toml` at the workspace root.
+fn load_catalogue(workspace: &Workspace, path: Option<&Path>) -> Result<Catalogue> {
+    match path {
+        Some(path) => Catalogue::load(path, path),
+        None => Catalogue::load(&workspace.root.join(FILE_NAME), FILE_NAME.as_ref()),
     }
 }
 

@@ -5,6 +5,7 @@
 //! Everything that touches `syn` lives in [`scan`]; [`resolve`] turns catalogue paths
 //! into functions of the index.
 
+pub mod cache;
 pub mod depth;
 pub(crate) mod path;
 pub mod resolve;
@@ -14,18 +15,21 @@ mod tests;
 
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::Problem;
 use crate::text::LineIndex;
 use crate::text::Pos;
 use crate::workspace::{TargetKind, Workspace};
 
-pub use scan::scan_workspace;
+pub use scan::{Scan, ScanStats, scan_workspace};
 
 macro_rules! id_type {
     ($($name:ident),*) => {$(
         /// An index into the [`SourceIndex`].
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub struct $name(pub u32);
         impl $name {
             /// As a `usize` index.
@@ -40,17 +44,20 @@ macro_rules! id_type {
 }
 id_type!(FileId, ScopeId, FnId, TypeId, ImplId, CrateId);
 
-/// A source file of the workspace.
-#[derive(Debug, Clone)]
+/// A source file of the workspace. (Its serialized form, in the scan cache, leaves
+/// out the text and its line table: they are the file's.)
+#[derive(Clone, Serialize, Deserialize)]
 pub struct SourceFile {
     /// Absolute path.
     pub path: PathBuf,
     /// Path relative to the workspace root, with `/` separators.
     pub rel: String,
     /// The text.
-    pub text: String,
-    /// Line table of `text`.
-    pub lines: LineIndex,
+    #[serde(skip)]
+    pub text: Arc<String>,
+    /// Line table of `text`, made when first asked for.
+    #[serde(skip)]
+    lines: Arc<OnceLock<LineIndex>>,
     /// The spans of closure and async bodies (sorted): their coverage records start
     /// in them, at the first region of the body.
     pub bodies: Vec<(Pos, Pos)>,
@@ -59,7 +66,42 @@ pub struct SourceFile {
     pub opaque: Vec<(Pos, Pos)>,
 }
 
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .field("rel", &self.rel)
+            .field("text_len", &self.text.len())
+            .field("bodies", &self.bodies)
+            .field("opaque", &self.opaque)
+            .finish()
+    }
+}
+
 impl SourceFile {
+    /// A file with `text`, its bodies and opaque spans not recorded yet.
+    pub fn new(path: PathBuf, rel: String, text: String) -> SourceFile {
+        SourceFile {
+            path,
+            rel,
+            text: Arc::new(text),
+            lines: Arc::default(),
+            bodies: Vec::new(),
+            opaque: Vec::new(),
+        }
+    }
+
+    /// The line table of the text.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// Gives the file its text (read back from the scan cache, which does not keep it).
+    pub(crate) fn set_text(&mut self, text: Arc<String>) {
+        self.text = text;
+        self.lines = Arc::default();
+    }
+
     /// Whether `pos` lies in the body of a closure or an async block or fn.
     pub fn in_body(&self, pos: Pos) -> bool {
         self.bodies.iter().any(|&(start, end)| start <= pos && pos < end)
@@ -72,7 +114,7 @@ impl SourceFile {
 }
 
 /// A crate of the workspace: one lib or bin target.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CrateRoot {
     /// The crate name as paths write it (`-` replaced by `_`).
     pub name: String,
@@ -85,7 +127,7 @@ pub struct CrateRoot {
 }
 
 /// What a scope is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScopeKind {
     /// A module, inline or in its own file (the crate root too).
     Module,
@@ -94,7 +136,7 @@ pub enum ScopeKind {
 }
 
 /// A named item of a scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Item {
     /// A module, or a function body with items.
     Scope(ScopeId),
@@ -105,7 +147,7 @@ pub enum Item {
 }
 
 /// A `use` declaration, flattened: one per imported name or glob.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UseDecl {
     /// The name it binds, `None` for a glob.
     pub name: Option<String>,
@@ -116,7 +158,7 @@ pub struct UseDecl {
 }
 
 /// A module or a function body with items.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Scope {
     /// Its name (the crate name for a root).
     pub name: String,
@@ -141,7 +183,7 @@ pub struct Scope {
 }
 
 /// An item-position macro invocation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MacroUse {
     /// The macro's name (`include`, `make_handlers`).
     pub name: String,
@@ -154,7 +196,7 @@ pub struct MacroUse {
 /// What a `#[cfg(…)]` on an item demands, as far as vital reads it: only
 /// requirements that hold whatever else the predicate says (not under `not` or
 /// `any`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cfg {
     /// Compiled only for tests (`#[cfg(test)]`, `#[cfg(all(test, …))]`).
     pub test_only: bool,
@@ -163,7 +205,7 @@ pub struct Cfg {
 }
 
 /// What kind of type definition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TypeKind {
     /// `struct`.
     Struct,
@@ -178,7 +220,7 @@ pub enum TypeKind {
 }
 
 /// A type or trait definition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TypeDef {
     /// Its name.
     pub name: String,
@@ -195,7 +237,7 @@ pub struct TypeDef {
 }
 
 /// An `impl` block.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImplDef {
     /// The scope it is written in.
     pub scope: ScopeId,
@@ -222,7 +264,7 @@ impl ImplDef {
 }
 
 /// Who owns a function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Owner {
     /// A free function (or one nested in another function's body).
     Free,
@@ -233,7 +275,7 @@ pub enum Owner {
 }
 
 /// A function with a body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FnDef {
     /// Its name.
     pub name: String,
@@ -277,7 +319,7 @@ pub struct FnDef {
 
 /// A `fail_point!` call (the `fail` crate, or `fail-parallel` with its registry
 /// argument first).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailpointSite {
     /// Its name as written: a string literal's value, or a constant's path.
     pub name: FailpointName,
@@ -292,7 +334,7 @@ pub struct FailpointSite {
 }
 
 /// How a failpoint's name is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FailpointName {
     /// `"store::write"`.
     Literal(String),
@@ -304,7 +346,7 @@ pub enum FailpointName {
 }
 
 /// How a test is declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TestKind {
     /// `#[test]`.
     Test,
@@ -319,7 +361,7 @@ pub enum TestKind {
 }
 
 /// The test attributes of a function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestAttrs {
     /// How it is declared.
     pub kind: TestKind,
@@ -338,7 +380,7 @@ impl TestAttrs {
 
 /// A call (or a reference to a function) in a body, by name: `f()`, `x.f()`,
 /// `Type::f()`, `.map(Type::f)`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct CallRef {
     /// The function's name.
     pub name: String,
@@ -347,7 +389,7 @@ pub struct CallRef {
 }
 
 /// What a function body does, as far as names tell.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BodyFacts {
     /// Calls and function references (`s.parse::<T>()` also as `T::from_str`,
     /// `.into()` also as `from`).
@@ -365,7 +407,7 @@ pub struct BodyFacts {
 }
 
 /// The kind of a parameter, for suggestions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ParamKind {
     /// `Option<…>`.
     Option,
@@ -385,7 +427,7 @@ pub enum ParamKind {
 }
 
 /// What a function's signature says.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureFacts {
     /// Its parameters' kinds (the receiver excluded).
     pub params: Vec<ParamKind>,
@@ -402,7 +444,7 @@ pub struct SignatureFacts {
 }
 
 /// The index of a workspace's source.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SourceIndex {
     /// Source files.
     pub files: Vec<SourceFile>,
@@ -561,7 +603,7 @@ impl SourceIndex {
         let def = self.func(f);
         let file = self.file(def.file);
         let line = def.fn_line.checked_add(line_offset)?;
-        let range = file.lines.line_range(line as usize)?;
+        let range = file.lines().line_range(line as usize)?;
         let text = &file.text[range];
         let nth = usize::try_from(column.checked_sub(1)?).ok()?;
         let byte = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).nth(nth)?;

@@ -308,6 +308,7 @@ fn a_bom_and_a_non_utf8_file_are_handled() {
                 src_path: dir.path().join("src/lib.rs"),
             }],
             features: Vec::new(),
+            dependencies: Vec::new(),
         }],
     };
     let index = scan_workspace(&workspace);

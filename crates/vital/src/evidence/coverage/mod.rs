@@ -225,7 +225,7 @@ fn check_bounds(
     file: FileId,
     records: &[RecordRef<'_>],
 ) -> Result<()> {
-    let lines = &index.file(file).lines;
+    let lines = index.file(file).lines();
     for &(e, record) in records {
         let main = record.main_file_id();
         for region in record.regions.iter().filter(|r| Some(r.file_id) == main) {
@@ -399,7 +399,7 @@ fn check_token_boundaries(
         let i = tokens.partition_point(|t| t.0 <= offset);
         i > 0 && offset < tokens[i - 1].1
     };
-    let relative = |p: Pos| file.lines.offset(p.line, p.col).map(|o| o.wrapping_sub(def.span.start));
+    let relative = |p: Pos| file.lines().offset(p.line, p.col).map(|o| o.wrapping_sub(def.span.start));
     for &(e, record) in members {
         let main = record.main_file_id();
         let code = record.regions.iter().filter(|r| Some(r.file_id) == main).map(|r| (r.start, r.end));

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::source::{FileId, SourceIndex};
+use crate::workspace::Workspace;
 
 /// Format version of the stamp file.
 pub const STAMP_VERSION: u32 = 1;
@@ -31,9 +32,29 @@ impl SourceStamp {
         SourceStamp { vital_source_stamp: STAMP_VERSION, files }
     }
 
-    /// The stamp of every source file of `workspace`.
-    pub fn of_workspace(workspace: &crate::workspace::Workspace) -> SourceStamp {
-        SourceStamp::of(&SourceIndex::scan(workspace))
+    /// The stamp of every source file of `workspace`, whatever a catalogue names:
+    /// each `.rs` file under a member's directory (not in a target directory — one
+    /// with cargo's `CACHEDIR.TAG` — nor in a hidden one), read, not parsed.
+    pub fn of_workspace(workspace: &Workspace) -> SourceStamp {
+        let mut files = BTreeMap::new();
+        for package in &workspace.packages {
+            let Some(dir) = package.manifest_path.parent() else { continue };
+            for path in rust_files(dir, &workspace.target_dir) {
+                let (Some(rel), Ok(bytes)) = (workspace.relative(&path), std::fs::read(&path)) else {
+                    continue;
+                };
+                files.entry(rel).or_insert_with(|| hash(&bytes));
+            }
+        }
+        SourceStamp { vital_source_stamp: STAMP_VERSION, files }
+    }
+
+    /// The stamp of every source file of `workspace` and of `index` (which may hold
+    /// files outside the members' directories, through `#[path]`).
+    pub fn of_workspace_and(workspace: &Workspace, index: &SourceIndex) -> SourceStamp {
+        let mut stamp = SourceStamp::of_workspace(workspace);
+        stamp.files.extend(SourceStamp::of(index).files);
+        stamp
     }
 
     /// Where the stamp of a coverage file lives: `coverage.json` → `coverage.sources.json`.
@@ -144,14 +165,28 @@ impl RunSettings {
     }
 }
 
+/// The `.rs` files under `dir`, but in `target_dir`, in a directory with a
+/// `CACHEDIR.TAG` (another target directory) or in a hidden directory.
+fn rust_files(dir: &Path, target_dir: &Path) -> Vec<PathBuf> {
+    let skipped = |entry: &walkdir::DirEntry| {
+        entry.depth() > 0
+            && entry.file_type().is_dir()
+            && (entry.path() == target_dir
+                || entry.file_name().to_string_lossy().starts_with('.')
+                || entry.path().join("CACHEDIR.TAG").exists())
+    };
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|entry| !skipped(entry))
+        .filter_map(std::result::Result::ok)
+        .filter(|entry| entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "rs"))
+        .map(walkdir::DirEntry::into_path)
+        .collect()
+}
+
 /// FNV-1a, 64 bits: enough to tell an edited file from the original.
 fn hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("fnv1a64:{h:016x}")
+    format!("fnv1a64:{:016x}", crate::fsutil::fnv1a64(bytes))
 }
 
 #[cfg(test)]

@@ -244,7 +244,7 @@ pub fn join(
     for record in list {
         let Some(file) = functions.vital_file(&record.file) else { continue };
         let source = index.file(file);
-        let Some(range) = byte_range(&source.text, &source.lines, record.span) else {
+        let Some(range) = byte_range(&source.text, source.lines(), record.span) else {
             return Err(Error::new(
                 ErrorKind::Mutants,
                 Some(Location::file(list_display)),
@@ -330,7 +330,7 @@ pub fn join(
                     ),
                 ));
             }
-            let Some(range) = byte_range(&source.text, &source.lines, record.span) else {
+            let Some(range) = byte_range(&source.text, source.lines(), record.span) else {
                 return Err(stale(
                     &record.file,
                     record.span.start.line as usize,

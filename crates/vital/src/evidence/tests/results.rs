@@ -226,6 +226,7 @@ mod tests {
                     target("api", TargetKind::Test),
                 ],
                 features: Vec::new(),
+                dependencies: Vec::new(),
             }],
         }
     }

@@ -15,17 +15,20 @@ use super::syntax::{
 };
 use super::{Job, PendingMod};
 use crate::error::{Location, Problem};
+use crate::source::cache::Probe;
 use crate::source::{
     BodyFacts, Cfg, CrateId, FailpointSite, FileId, FnDef, FnId, ImplDef, ImplId, Item, MacroUse, Owner,
     Scope, ScopeId, ScopeKind, SourceFile, SourceIndex, TestKind, TypeDef, TypeId, TypeKind,
 };
-use crate::text::{LineIndex, Pos};
+use crate::text::Pos;
 use crate::workspace::Workspace;
 
 pub(super) struct Scanner<'w> {
     pub(super) workspace: &'w Workspace,
     pub(super) index: SourceIndex,
     pub(super) pending: Vec<PendingMod>,
+    /// The module files looked for, and whether each was there.
+    pub(super) probes: Vec<Probe>,
 }
 
 /// Where we are while walking a module's items.
@@ -61,7 +64,15 @@ pub(super) struct Parsed {
     pub(super) ast: syn::File,
 }
 
-impl Scanner<'_> {
+impl<'w> Scanner<'w> {
+    /// A scanner of one file, with its root scope (scope 0, crate 0).
+    pub(super) fn new(workspace: &'w Workspace) -> Scanner<'w> {
+        let mut scanner =
+            Scanner { workspace, index: SourceIndex::default(), pending: Vec::new(), probes: Vec::new() };
+        scanner.new_scope(String::new(), ScopeKind::Module, None, CrateId(0), Cfg::default());
+        scanner
+    }
+
     pub(super) fn new_scope(
         &mut self,
         name: String,
@@ -129,14 +140,7 @@ impl Scanner<'_> {
             }
         };
         let file = FileId::from_index(self.index.files.len());
-        self.index.files.push(SourceFile {
-            path: path.to_path_buf(),
-            rel: display,
-            lines: LineIndex::new(&text),
-            text,
-            bodies: Vec::new(),
-            opaque: Vec::new(),
-        });
+        self.index.files.push(SourceFile::new(path.to_path_buf(), display, text));
         Some(Parsed { file, base, ast })
     }
 
@@ -151,7 +155,7 @@ impl Scanner<'_> {
     }
 
     fn pos(&self, ctx: &Ctx, offset: usize) -> Pos {
-        let (line, col) = self.index.files[ctx.file.index()].lines.position(offset);
+        let (line, col) = self.index.files[ctx.file.index()].lines().position(offset);
         Pos { line, col }
     }
 
@@ -468,7 +472,7 @@ impl Scanner<'_> {
                 Some(ctx.children_dir.join(&name)),
             ),
         };
-        let Some(file) = candidates.iter().find(|p| p.is_file()) else {
+        let Some(file) = candidates.iter().find(|p| self.probe(p)) else {
             let (line, col) = {
                 let offset = self.offset(ctx, m.ident.span()).start;
                 let pos = self.pos(ctx, offset);
@@ -498,6 +502,13 @@ impl Scanner<'_> {
             opaque,
         };
         self.pending.push(PendingMod { parent: ctx.scope, name, cfg, job });
+    }
+
+    /// Whether `path` is a file, remembered: the part depends on the answer.
+    fn probe(&mut self, path: &Path) -> bool {
+        let found = path.is_file();
+        self.probes.push(Probe { path: path.to_path_buf(), found });
+        found
     }
 
     /// Records closure and async-body entries in a function body, and indexes the
