@@ -118,7 +118,7 @@ fn ensure_test_tools() -> Result<(), vital::Error> {
         }
     }
     // The certificate's tests: the in-toto attestation framework's validation and
-    // a DSSE sign-and-verify round trip (crates/cargo-vital/tests/python/).
+    // a DSSE sign-and-verify round trip (tests/python/).
     let attestation = || {
         Command::new("python3")
             .args(["-c", "import in_toto_attestation, securesystemslib.dsse, cryptography"])

@@ -166,14 +166,17 @@ impl RunSettings {
 }
 
 /// The `.rs` files under `dir`, but in `target_dir`, in a directory with a
-/// `CACHEDIR.TAG` (another target directory) or in a hidden directory.
+/// `CACHEDIR.TAG` (another target directory), in a hidden directory, or in a
+/// directory with a `Cargo.toml` of its own (another package, as `cargo package`
+/// sees it: a member there is walked on its own; a fixture workspace is not vital's).
 fn rust_files(dir: &Path, target_dir: &Path) -> Vec<PathBuf> {
     let skipped = |entry: &walkdir::DirEntry| {
         entry.depth() > 0
             && entry.file_type().is_dir()
             && (entry.path() == target_dir
                 || entry.file_name().to_string_lossy().starts_with('.')
-                || entry.path().join("CACHEDIR.TAG").exists())
+                || entry.path().join("CACHEDIR.TAG").exists()
+                || entry.path().join("Cargo.toml").exists())
     };
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -197,6 +200,31 @@ mod tests {
     fn hashes_differ_for_one_changed_byte() {
         assert_eq!(hash(b""), "fnv1a64:cbf29ce484222325");
         assert_ne!(hash(b"if x > 1"), hash(b"if x < 1"));
+    }
+
+    #[test]
+    fn the_files_of_a_package_leave_out_nested_packages_targets_and_hidden_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "src/lib.rs",
+            "tests/it.rs",
+            "tests/fixtures/ws/Cargo.toml",
+            "tests/fixtures/ws/src/lib.rs",
+            "target/debug/build/x.rs",
+            "other-target/CACHEDIR.TAG",
+            "other-target/x.rs",
+            ".hidden/x.rs",
+        ] {
+            std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+            std::fs::write(root.join(file), "").unwrap();
+        }
+        let mut found: Vec<_> = rust_files(root, &root.join("target"))
+            .into_iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        found.sort();
+        assert_eq!(found, ["src/lib.rs", "tests/it.rs"]);
     }
 
     #[test]

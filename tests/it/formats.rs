@@ -60,7 +60,7 @@ fn mixed(format: &str) -> Outcome {
 /// Compares `actual` with the snapshot file `name`; on a difference, rewrites the
 /// file and fails, so that a local run blesses and CI catches drift.
 fn snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/snapshots").join(name);
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
     if expected != actual {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -119,7 +119,7 @@ fn sarif_is_valid_against_the_official_schema() {
 }
 
 pub fn assert_valid_sarif(sarif: &Value) {
-    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/sarif-schema-2.1.0.json");
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the SARIF schema loads");
     let errors: Vec<String> =

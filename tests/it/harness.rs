@@ -13,7 +13,8 @@ pub fn harness_fixture(copy: &str) -> PathBuf {
     let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     let vital = checkout.join("crates/vital");
-    let manifest = manifest.replace("\"../../../../vital\"", &format!("{:?}", vital.display().to_string()));
+    let manifest =
+        manifest.replace("\"../../../crates/vital\"", &format!("{:?}", vital.display().to_string()));
     write_file(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(checkout.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     dir

@@ -71,7 +71,7 @@ fn python(check: &str, statement: &Path, work: &Path) -> Outcome {
         ready,
         "the in-toto checks need Python packages: install them with `{INSTALL_PYTHON}` (cargo xtask test does)"
     );
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/attestation.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/attestation.py");
     let output = command("python3", work)
         .arg(script)
         .arg(check)

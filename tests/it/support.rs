@@ -63,7 +63,7 @@ pub fn vital(dir: &Path, args: &[&str]) -> Outcome {
 
 /// The fixture's source directory.
 pub fn fixture_source(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(name)
 }
 
 /// A fresh copy of fixture `name` in the scratch directory, as `copy`; its
