@@ -132,6 +132,8 @@ struct Proof {
     binary: Option<PathBuf>,
     profiles: Vec<PathBuf>,
     note: Option<String>,
+    /// Its export, when it was made while the suite still ran ([`Early`]).
+    exported: Option<Vec<u8>>,
 }
 
 /// Proves `targets`, writing their evidence into `out` (replaced as a whole).
@@ -284,17 +286,29 @@ impl std::fmt::Debug for Early {
 impl Early {
     /// Starts the worker for `candidates` (the tests to prove if they pass), with
     /// their profiles under `parent`.
-    pub fn start(workspace: &Workspace, candidates: Vec<ProofTarget>, parent: &Path) -> Result<Early, Error> {
+    /// Each test that passes alone is exported (for `vital_files`) at once too.
+    pub fn start(
+        workspace: &Workspace,
+        candidates: Vec<ProofTarget>,
+        vital_files: Vec<PathBuf>,
+        parent: &Path,
+    ) -> Result<Early, Error> {
         let scratch = scratch_dir(parent);
         let _ = std::fs::remove_dir_all(&scratch);
         std::fs::create_dir_all(&scratch).map_err(|err| io_error(&scratch, "create", &err))?;
-        let runner = crate::runner::user_runner(&workspace.root, &crate::process::host_triple()?);
         let (jobs, received) = std::sync::mpsc::channel::<(ProofTarget, PathBuf)>();
         let dir = scratch.clone();
+        let root = workspace.root.clone();
         // As many workers as cores: a test starts only once its binary has finished,
         // so they mostly run beside other binaries or cargo-llvm-cov's own report.
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
         let worker = std::thread::spawn(move || {
+            // Found here, while the suite builds, not before it starts. Without the
+            // host triple or the tools, nothing is proven early: the pass after the
+            // suite does it all, and reports what is missing.
+            let Ok(triple) = crate::process::host_triple() else { return Vec::new() };
+            let runner = crate::runner::user_runner(&root, &triple);
+            let tools = Tools::find().ok();
             let received = std::sync::Mutex::new(received);
             let proofs = std::sync::Mutex::new(Vec::new());
             std::thread::scope(|scope| {
@@ -306,7 +320,16 @@ impl Early {
                             if crate::process::interrupted().is_err() {
                                 return;
                             }
-                            let proof = run_proof(&target, binary, runner.as_deref(), &dir);
+                            let mut proof = run_proof(&target, binary, runner.as_deref(), &dir);
+                            if let (true, Some(tools), Some(binary)) = (proof.passed, &tools, &proof.binary)
+                                && !proof.profiles.is_empty()
+                            {
+                                let stem = file_stem(&proof.target.krate, &proof.target.test);
+                                let scratch = dir.join(format!("{stem}-early"));
+                                proof.exported =
+                                    export_profiles(tools, binary, &proof.profiles, &vital_files, &scratch)
+                                        .ok();
+                            }
                             if let Ok(mut proofs) = proofs.lock() {
                                 proofs.push(proof);
                             }
@@ -375,7 +398,7 @@ fn run_proof(target: &ProofTarget, binary: PathBuf, runner: Option<&[String]>, s
         Err(note) => (false, Some(note)),
     };
     let profiles = profiles_with_prefix(&scratch.join(&stem));
-    Proof { target: target.clone(), passed, binary: Some(binary), profiles, note }
+    Proof { target: target.clone(), passed, binary: Some(binary), profiles, note, exported: None }
 }
 
 /// The test binary of `target` among those cargo announced.
@@ -422,6 +445,7 @@ fn run_alone(
                 binary: None,
                 profiles: Vec::new(),
                 note: Some("its test binary was not found among those the run announced".into()),
+                exported: None,
             });
             continue;
         };
@@ -626,6 +650,7 @@ fn seen_by_runner(workspace: &Workspace, targets: &[ProofTarget], dir: &Path) ->
                 binary: mine.first().map(|s| s.binary.clone()),
                 profiles,
                 note,
+                exported: None,
             }
         })
         .collect())
@@ -652,7 +677,10 @@ fn export(
         entry.note.get_or_insert_with(|| "it wrote no coverage profile (did it abort?)".into());
         return Ok(entry);
     }
-    let exported = export_profiles(tools, binary, &proof.profiles, vital_files, &scratch.join(&stem))?;
+    let exported = match &proof.exported {
+        Some(exported) => exported.clone(),
+        None => export_profiles(tools, binary, &proof.profiles, vital_files, &scratch.join(&stem))?,
+    };
     let file = format!("{stem}.json");
     vital::fsutil::write_atomic(&out.join(&file), &exported)?;
     entry.export = Some(file);

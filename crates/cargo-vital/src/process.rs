@@ -53,11 +53,17 @@ pub fn workspace(manifest_path: Option<&Path>) -> Result<Workspace, Error> {
 /// Errors, with the command that fixes it, when cargo-llvm-cov or the LLVM tools
 /// are missing.
 pub fn check_prerequisites() -> Result<(), Error> {
-    let llvm_cov = Command::new(cargo())
-        .args(["llvm-cov", "--version"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    let given = std::env::var_os("LLVM_COV").is_some() && std::env::var_os("LLVM_PROFDATA").is_some();
+    // Both questions at once: each is a process (rustup's proxy, then the tool).
+    let (llvm_cov, tools) = std::thread::scope(|scope| {
+        let tools = (!given).then(|| scope.spawn(llvm_tools_dir));
+        let llvm_cov = Command::new(cargo())
+            .args(["llvm-cov", "--version"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        (llvm_cov, tools.map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+    });
     if !llvm_cov.is_ok_and(|s| s.success()) {
         return Err(Error::new(
             ErrorKind::Tool,
@@ -66,10 +72,8 @@ pub fn check_prerequisites() -> Result<(), Error> {
         )
         .with_help(format!("install it with `{INSTALL_LLVM_COV}`")));
     }
-    if std::env::var_os("LLVM_COV").is_some() && std::env::var_os("LLVM_PROFDATA").is_some() {
-        return Ok(());
-    }
-    let tools = llvm_tools_dir()?;
+    let Some(tools) = tools else { return Ok(()) };
+    let tools = tools?;
     let exe = if cfg!(windows) { ".exe" } else { "" };
     for tool in ["llvm-cov", "llvm-profdata"] {
         if !tools.join(format!("{tool}{exe}")).is_file() {
@@ -405,7 +409,7 @@ pub fn produce_coverage(
     } else {
         let candidates = session.proof_candidates();
         (!candidates.is_empty())
-            .then(|| crate::pertest::Early::start(workspace, candidates, dir))
+            .then(|| crate::pertest::Early::start(workspace, candidates, session.vital_file_paths(), dir))
             .transpose()?
     };
     let (outcome, located) = run_coverage(workspace, run, output, early.as_ref())?;
