@@ -26,12 +26,8 @@ pub struct ChaosRun {
     pub budget: Option<Duration>,
     /// How long one test may run in a round.
     pub timeout: Duration,
-    /// `--features`, beside the entries' and the failpoints feature.
-    pub features: Vec<String>,
-    /// `--all-features`.
-    pub all_features: bool,
-    /// `--no-default-features`.
-    pub no_default_features: bool,
+    /// The feature flags (the entries' features and the failpoints feature are added).
+    pub features: crate::process::Features,
 }
 
 /// Runs the chaos tests of `session`'s vital functions under `run`.
@@ -40,9 +36,8 @@ pub fn chaos(session: &Session, run: &ChaosRun) -> Result<ChaosReport, Error> {
     let workspace = session.workspace();
     crate::process::check_prerequisites()?;
     let tools = Tools::find()?;
-    let mut features = session.entry_features();
-    features.extend(run.features.iter().cloned());
-    let executables = build(workspace, &plan, &features, run)?;
+    let features = run.features.clone().and(session.entry_features());
+    let executables = build(workspace, &plan, &features)?;
     let runner = crate::runner::user_runner(&workspace.root, &crate::process::host_triple()?);
     let scratch = workspace.vital_dir().join(format!(".chaos.{}.tmp", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
@@ -50,7 +45,7 @@ pub fn chaos(session: &Session, run: &ChaosRun) -> Result<ChaosReport, Error> {
     let result = run_rounds(session, &plan, &executables, runner.as_deref(), &tools, &scratch, run);
     let _ = std::fs::remove_dir_all(&scratch);
     let (outcomes, rounds_run) = result?;
-    Ok(report(&plan, &outcomes, rounds_run, run, &features))
+    Ok(report(&plan, &outcomes, rounds_run, run, &features.features))
 }
 
 /// The test binaries of the plan's tests, built with cargo-llvm-cov's environment
@@ -58,8 +53,7 @@ pub fn chaos(session: &Session, run: &ChaosRun) -> Result<ChaosReport, Error> {
 fn build(
     workspace: &vital::workspace::Workspace,
     plan: &ChaosPlan,
-    features: &[String],
-    run: &ChaosRun,
+    features: &crate::process::Features,
 ) -> Result<BTreeMap<PathBuf, PathBuf>, Error> {
     let env = coverage_env(&workspace.root)?;
     let mut command = Command::new(crate::process::cargo());
@@ -72,15 +66,7 @@ fn build(
     for package in packages {
         command.args(["--package", package]);
     }
-    if !features.is_empty() {
-        command.arg("--features").arg(features.join(","));
-    }
-    if run.all_features {
-        command.arg("--all-features");
-    }
-    if run.no_default_features {
-        command.arg("--no-default-features");
-    }
+    command.args(features.args());
     command.envs(env).env("RUSTC_BOOTSTRAP", "1").stdin(Stdio::null()).stderr(Stdio::inherit());
     let output = command.output().map_err(|err| {
         Error::new(ErrorKind::Tool, None, format!("cannot run `cargo test --no-run`: {err}"))

@@ -160,15 +160,8 @@ struct SuggestArgs {
 struct RunArgs {
     #[command(flatten)]
     selection: Selection,
-    /// Features to activate (comma- or space-separated, repeatable).
-    #[arg(short = 'F', long, value_name = "FEATURES")]
-    features: Vec<String>,
-    /// Activate all features.
-    #[arg(long)]
-    all_features: bool,
-    /// Do not activate the `default` feature.
-    #[arg(long)]
-    no_default_features: bool,
+    #[command(flatten)]
+    features: process::Features,
     /// Test runner: libtest (one process per test binary, the fastest; auto picks it)
     /// or nextest (one process per test). Either way each failure-mode test's own
     /// coverage proves it ran its function.
@@ -247,16 +240,8 @@ struct ChaosArgs {
     /// How long one test may run in a round, in seconds.
     #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "60")]
     timeout: Duration,
-    /// Features to activate (comma- or space-separated, repeatable), beside the
-    /// entries' and the failpoints feature.
-    #[arg(short = 'F', long, value_name = "FEATURES")]
-    features: Vec<String>,
-    /// Activate all features.
-    #[arg(long)]
-    all_features: bool,
-    /// Do not activate the `default` feature.
-    #[arg(long)]
-    no_default_features: bool,
+    #[command(flatten)]
+    features: process::Features,
 }
 
 /// A probability, 0 to 1.
@@ -273,15 +258,8 @@ struct MutantsArgs {
     /// the whole workspace that reach each function].
     #[arg(short, long = "package", value_name = "SPEC")]
     packages: Vec<String>,
-    /// Features to activate (comma- or space-separated, repeatable).
-    #[arg(short = 'F', long, value_name = "FEATURES")]
-    features: Vec<String>,
-    /// Activate all features.
-    #[arg(long)]
-    all_features: bool,
-    /// Do not activate the `default` feature.
-    #[arg(long)]
-    no_default_features: bool,
+    #[command(flatten)]
+    features: process::Features,
     /// Timeout of each mutant's tests, in seconds [default: 5 × the measured time of
     /// its test binaries, at least --minimum-timeout].
     #[arg(long, value_name = "SECS", value_parser = seconds)]
@@ -620,8 +598,6 @@ fn run_chaos(common: &Common, session: &Session, args: ChaosArgs) -> Result<u8, 
         budget: args.budget,
         timeout: args.timeout,
         features: args.features,
-        all_features: args.all_features,
-        no_default_features: args.no_default_features,
     };
     let report = crate::chaos::chaos(session, &run)?;
     let text = match common.format() {
@@ -783,8 +759,6 @@ fn run_mutants(common: &Common, session: &Session, args: MutantsArgs) -> Result<
     let run = MutantsRun {
         packages: args.packages,
         features: args.features,
-        all_features: args.all_features,
-        no_default_features: args.no_default_features,
         timeout: args.timeout,
         minimum_timeout: args.minimum_timeout,
     };
@@ -817,16 +791,13 @@ fn run_tests(common: &Common, session: &Session, args: RunArgs) -> Result<u8, Er
         .into_iter()
         .fold(Inputs::new().coverage(output.clone()), Inputs::tests);
     refuse_output(common, &Protected::of(common, session, &will_read))?;
-    let mut features = args.features;
-    features.extend(session.entry_features());
+    let features = args.features.and(session.entry_features());
     let run = CoverageRun {
         manifest_path: common.manifest_path.clone(),
         packages: args.selection.packages,
         exclude: args.selection.exclude,
         doctests: args.doctests,
         features,
-        all_features: args.all_features,
-        no_default_features: args.no_default_features,
         test_args: args.test_args,
         runner: match args.runner {
             RunnerArg::Auto => Runner::Auto,

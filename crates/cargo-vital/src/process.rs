@@ -272,6 +272,45 @@ fn repository_uri(url: &str) -> Option<String> {
     Some(format!("git+file://{url}"))
 }
 
+/// cargo's feature flags, as the user gives them to `run`, `mutants` and `chaos`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct Features {
+    /// Features to activate (comma- or space-separated, repeatable), beside those the
+    /// catalogue asks for (its entries' `features`, the failpoints feature).
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Activate all features.
+    #[arg(long)]
+    pub all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+}
+
+impl Features {
+    /// These and `more`.
+    pub fn and(mut self, more: impl IntoIterator<Item = String>) -> Features {
+        self.features.extend(more);
+        self
+    }
+
+    /// The flags, one word each (for cargo, cargo-llvm-cov, or cargo-mutants'
+    /// `--cargo-arg`): `--features=a,b`, `--all-features`, `--no-default-features`.
+    pub fn args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        if !self.features.is_empty() {
+            args.push(format!("--features={}", self.features.join(",")));
+        }
+        if self.all_features {
+            args.push("--all-features".into());
+        }
+        if self.no_default_features {
+            args.push("--no-default-features".into());
+        }
+        args
+    }
+}
+
 /// What `cargo vital run` passes to cargo-llvm-cov.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CoverageRun {
@@ -283,12 +322,8 @@ pub struct CoverageRun {
     pub exclude: Vec<String>,
     /// `--doctests`: doctests run too, and count as tests.
     pub doctests: bool,
-    /// `--features`.
-    pub features: Vec<String>,
-    /// `--all-features`.
-    pub all_features: bool,
-    /// `--no-default-features`.
-    pub no_default_features: bool,
+    /// The feature flags, the entries' features among them.
+    pub features: Features,
     /// Arguments for the test binaries (after `--`).
     pub test_args: Vec<OsString>,
     /// The test runner.
@@ -332,15 +367,7 @@ impl CoverageRun {
         if self.doctests {
             command.arg("--doctests");
         }
-        if !self.features.is_empty() {
-            command.args(["--features", &self.features.join(",")]);
-        }
-        if self.all_features {
-            command.arg("--all-features");
-        }
-        if self.no_default_features {
-            command.arg("--no-default-features");
-        }
+        command.args(self.features.args());
         if let (Runner::Nextest, Some(config)) = (runner, nextest_config) {
             command.args(["--profile", NEXTEST_PROFILE]);
             command.arg("--tool-config-file").arg(format!("vital:{}", config.display()));
@@ -422,9 +449,9 @@ pub fn produce_coverage(
         let settings = RunSettings {
             vital_run: STAMP_VERSION,
             packages: run.packages.clone(),
-            features: run.features.clone(),
-            all_features: run.all_features,
-            no_default_features: run.no_default_features,
+            features: run.features.features.clone(),
+            all_features: run.features.all_features,
+            no_default_features: run.features.no_default_features,
             test_args: run.test_args.iter().map(|a| a.to_string_lossy().into_owned()).collect(),
             branch: true,
         };
@@ -800,7 +827,10 @@ mod tests {
             },
             diff: String::new(),
         };
-        let run = MutantsRun { features: vec!["a,b".into()], all_features: true, ..MutantsRun::default() };
+        let run = MutantsRun {
+            features: Features { features: vec!["a,b".into()], all_features: true, ..Features::default() },
+            ..MutantsRun::default()
+        };
         let args = |command: &Command| -> Vec<String> {
             command.get_args().map(|a| a.to_string_lossy().into_owned()).collect()
         };
@@ -876,9 +906,11 @@ mod tests {
             packages: vec!["a".into(), "b".into()],
             exclude: Vec::new(),
             doctests: true,
-            features: vec!["x".into(), "y".into()],
-            all_features: true,
-            no_default_features: true,
+            features: Features {
+                features: vec!["x".into(), "y".into()],
+                all_features: true,
+                no_default_features: true,
+            },
             test_args: vec!["--test-threads=1".into()],
             runner: Runner::Libtest,
         };
@@ -901,8 +933,7 @@ mod tests {
                 "--package",
                 "b",
                 "--doctests",
-                "--features",
-                "x,y",
+                "--features=x,y",
                 "--all-features",
                 "--no-default-features",
                 "--",
@@ -998,12 +1029,8 @@ pub fn list_mutants(workspace: &Workspace, config: &MutantsConfig, output: &Path
 pub struct MutantsRun {
     /// Only the tests of these packages; all when empty.
     pub packages: Vec<String>,
-    /// `--features`.
-    pub features: Vec<String>,
-    /// `--all-features`.
-    pub all_features: bool,
-    /// `--no-default-features`.
-    pub no_default_features: bool,
+    /// The feature flags.
+    pub features: Features,
     /// A fixed timeout of each mutant's tests.
     pub timeout: Option<Duration>,
     /// The least timeout.
@@ -1014,9 +1041,7 @@ impl Default for MutantsRun {
     fn default() -> Self {
         MutantsRun {
             packages: Vec::new(),
-            features: Vec::new(),
-            all_features: false,
-            no_default_features: false,
+            features: Features::default(),
             timeout: None,
             minimum_timeout: PlanOptions::default().minimum_timeout,
         }
@@ -1058,22 +1083,11 @@ impl MutantsRun {
         for target in &group.targets {
             command.arg(format!("--cargo-arg={}", target.cargo_arg()));
         }
-        command.args(self.feature_args());
+        command.args(self.features.args());
         command.env("CARGO_TARGET_DIR", paths.target_dir);
         // cargo-mutants' progress goes to stderr: stdout carries the report.
         command.stdin(Stdio::null()).stdout(std::io::stderr()).stderr(Stdio::inherit());
         command
-    }
-
-    fn feature_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = self.features.iter().map(|f| format!("--features={f}")).collect();
-        if self.all_features {
-            args.push("--all-features".into());
-        }
-        if self.no_default_features {
-            args.push("--no-default-features".into());
-        }
-        args
     }
 
     /// The baseline of `group`, as cargo-mutants would test a mutant but on the
@@ -1100,7 +1114,7 @@ impl MutantsRun {
         for package in &group.test_packages {
             command.arg(format!("--package={package}"));
         }
-        command.args(self.feature_args()).args(cargo_args);
+        command.args(self.features.args()).args(cargo_args);
         for target in &group.targets {
             command.arg(target.cargo_arg());
         }
@@ -1185,9 +1199,9 @@ pub fn produce_mutants(session: &Session, run: &MutantsRun) -> Result<MutantsOut
     list_mutants(workspace, &config, &list)?;
     let (config_features, config_all, config_no_default) = config.features();
     let options = PlanOptions {
-        features: run.features.iter().cloned().chain(config_features).collect(),
-        all_features: run.all_features || config_all,
-        no_default_features: run.no_default_features || config_no_default,
+        features: run.features.features.iter().cloned().chain(config_features).collect(),
+        all_features: run.features.all_features || config_all,
+        no_default_features: run.features.no_default_features || config_no_default,
         build_keys: config.build_keys(),
         timeout: run.timeout,
         minimum_timeout: run.minimum_timeout,
