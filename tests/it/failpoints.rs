@@ -98,6 +98,41 @@ fn which_passing_test_fired_which_failpoint_under_libtest() {
     assert_failpoints(&libtest().run.json());
 }
 
+/// The same coverage without its per-test evidence (carried elsewhere, and not
+/// given): a failpoint the suite fired is not proven fired by a passing test, so
+/// it is `unknown` and fails the function; none reads as fired.
+#[test]
+fn without_per_test_evidence_no_failpoint_counts_as_fired() {
+    let run = libtest();
+    let away = run.dir.join("away");
+    let _ = std::fs::remove_dir_all(&away);
+    std::fs::create_dir_all(&away).unwrap();
+    for file in ["coverage.json", "coverage.sources.json", "tests.jsonl"] {
+        std::fs::copy(run.dir.join("target/vital").join(file), away.join(file)).unwrap();
+    }
+    let out = vital(
+        &run.dir,
+        &["check", "--coverage", "away/coverage.json", "--tests", "away/tests.jsonl", "--format", "json"],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    let report = out.json();
+    let write = function(&report, "store::write_atomic");
+    assert_eq!(write["verdict"], "fail", "{write:#}");
+    let statuses: Vec<(String, String)> =
+        failpoints(write).into_iter().map(|(name, _, status, _)| (name, status)).collect();
+    assert_eq!(
+        statuses,
+        [
+            ("store::write".to_string(), "unknown".to_string()),
+            ("store::sync".to_string(), "never_fired".to_string()),
+            ("store::rename".to_string(), "unknown".to_string()),
+        ],
+        "{write:#}"
+    );
+    let text = write.to_string();
+    assert!(text.contains("no per-test evidence says which one passed"), "{text}");
+}
+
 #[test]
 fn which_passing_test_fired_which_failpoint_under_nextest() {
     assert_failpoints(&nextest().run.json());
