@@ -285,6 +285,29 @@ fn merge_boundary() {
     assert_eq!(evidence.uncovered_regions, [(Pos::new(2, 1), Pos::new(2, 3))]);
 }
 
+/// Each code region of the function's file is listed once with whether it ran:
+/// identical regions (which count separately) are one place, run if any of them
+/// ran. A pin (`regions = { mode = "L:C" }`) is judged on this list.
+#[test]
+fn merge_boundary_code_regions_are_listed_once_each() {
+    let lib = "/w/src/lib.rs";
+    let one = export(vec![record(
+        "e",
+        &[lib],
+        vec![r(1, 1, 1, 10, 1), r(2, 1, 2, 3, 0), r(2, 1, 2, 3, 0), r(3, 1, 3, 4, 0), r(3, 1, 3, 4, 2)],
+        vec![],
+    )]);
+    let evidence = record_evidence(&one, &one.functions[0]);
+    assert_eq!(evidence.regions, Count { covered: 2, total: 5 });
+    let p = Pos::new;
+    assert_eq!(
+        evidence.code_regions,
+        [(p(1, 1), p(1, 10), true), (p(2, 1), p(2, 3), false), (p(3, 1), p(3, 4), true)]
+    );
+    assert_eq!(evidence.region_at(p(3, 2)), Some((p(3, 1), p(3, 4), true)));
+    assert_eq!(evidence.region_at(p(2, 1)), Some((p(2, 1), p(2, 3), false)));
+}
+
 /// Identical branches of one record count separately, as identical regions do.
 #[test]
 fn merge_boundary_identical_branches() {
