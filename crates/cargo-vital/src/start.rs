@@ -20,22 +20,10 @@ pub(crate) fn run_inventory(common: &Common, workspace: Workspace) -> Result<u8,
     let (path, display) = catalogue_path(common, &workspace);
     let protected = Protected { root: Some(workspace.root.clone()), files: vec![path.clone()] };
     let found = if std::fs::symlink_metadata(&path).is_ok() {
-        // The session reads only the crates that can matter to the catalogue; the
-        // inventory looks at every crate, so it scans the whole workspace and finds
-        // the catalogued functions there by file and position.
-        let all = SourceIndex::scan(&workspace);
-        let session = Session::open(workspace, Some(&path))?;
-        let at = |index: &SourceIndex, f: vital::source::FnId| {
-            let def = &index.fns[f.0 as usize];
-            (index.file(def.file).rel.clone(), def.span.start)
-        };
-        let catalogued: std::collections::HashSet<_> =
-            session.entries().map(|(_, f)| at(session.index(), f)).collect();
-        let catalogued: Vec<_> = (0..all.fns.len())
-            .map(|i| vital::source::FnId(u32::try_from(i).expect("fewer than 2^32 functions")))
-            .filter(|&f| catalogued.contains(&at(&all, f)))
-            .collect();
-        inventory(&all, session.catalogue(), &catalogued)
+        // Every crate, not only those that can matter to the catalogue.
+        let session = Session::open_whole(workspace, Some(&path))?;
+        let catalogued: Vec<_> = session.entries().map(|(_, f)| f).collect();
+        inventory(session.index(), session.catalogue(), &catalogued)
     } else {
         let index = SourceIndex::scan(&workspace);
         inventory(&index, &Catalogue::parse(&display, "")?, &[])

@@ -302,6 +302,19 @@ impl Session {
         Ok(Session { workspace, catalogue, index: scoped.index, functions, scan: stats, cache_warning })
     }
 
+    /// [`Session::open`] over every crate of the workspace, whatever the catalogue
+    /// names: for what looks at all the code (`cargo vital inventory`).
+    pub fn open_whole(workspace: Workspace, catalogue: Option<&Path>) -> Result<Session> {
+        let catalogue = load_catalogue(&workspace, catalogue)?;
+        let mut scan = Scan::new(&workspace, None);
+        let all = workspace.packages.iter().map(|p| p.name.as_str()).collect();
+        let index = scan.index(&all);
+        let stats = scan.stats();
+        drop(scan);
+        let functions = resolve_entries(&index, &catalogue)?;
+        Ok(Session { workspace, catalogue, index, functions, scan: stats, cache_warning: None })
+    }
+
     /// What the scan read: the packages, and how many files it parsed or found in
     /// the cache.
     pub fn scan_stats(&self) -> &ScanStats {

@@ -208,38 +208,27 @@ pub fn moved(now: &FunctionReport, trend: &Trend) -> Vec<Moved> {
 /// The trend of `now` against its baseline entry `was`; a mutation check measures
 /// no coverage and runs no test, so only mutation is compared there.
 fn trend(now: &FunctionReport, was: Option<&Was>, check: CheckKind) -> Trend {
-    let Some(was) = was else {
-        return Trend {
-            change: Change::New,
-            was_verdict: None,
-            was_lines: None,
-            was_regions: None,
-            was_branches: None,
-            was_modes_passed: None,
-            was_records: None,
-            was_modes_lost: None,
-            was_mutation: None,
-            accepted: false,
-        };
+    // Nothing of the baseline measured: `change` and, where set, what was.
+    let unmeasured = |change| Trend {
+        change,
+        was_verdict: None,
+        was_lines: None,
+        was_regions: None,
+        was_branches: None,
+        was_modes_passed: None,
+        was_records: None,
+        was_modes_lost: None,
+        was_mutation: None,
+        accepted: false,
     };
+    let Some(was) = was else { return unmeasured(Change::New) };
     let passed_then =
         |mode: &str| was.failure_modes.iter().any(|m| m.mode == mode && m.status == ModeStatus::Passed);
     let lost =
         now.failure_modes.iter().filter(|m| m.status != ModeStatus::Passed && passed_then(&m.mode)).count();
     let was_mutation = was.mutants.as_ref().map(|m| m.score).filter(|score| score.total > 0);
     let mut trend = if check == CheckKind::Mutation {
-        Trend {
-            change: Change::Same,
-            was_verdict: None,
-            was_lines: None,
-            was_regions: None,
-            was_branches: None,
-            was_modes_passed: None,
-            was_records: None,
-            was_modes_lost: None,
-            was_mutation,
-            accepted: false,
-        }
+        Trend { was_mutation, ..unmeasured(Change::Same) }
     } else {
         Trend {
             change: Change::Same,
